@@ -1,0 +1,389 @@
+"""BackpropClassifier: labels, class weights and probabilities."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from skprop._base import BaseBackprop
+
+_MULTILABEL = "multilabel-indicator"
+
+
+class BackpropClassifier(ClassifierMixin, BaseBackprop):
+    """Neural network classifier trained by backpropagation.
+
+    A drop-in for scikit-learn's `MLPClassifier` (same parameter names and
+    fitted attributes wherever the concept is the same), with pluggable
+    losses, optimizers, activations, schedules and callbacks, dropout, class
+    weights and validation data.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        Units of each hidden layer; ``()`` gives logistic regression.
+    activation : str, Activation or list of them, default="relu"
+        Hidden activation, or one per hidden layer: "identity", "logistic",
+        "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus" or an
+        `skprop.activations.Activation`.
+    loss : str or Loss, default="log_loss"
+        "log_loss" (binary, multiclass and multilabel) or a classification
+        `skprop.losses.Loss`. The output activation follows from it.
+    optimizer : str or Optimizer, default="adam"
+        "sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs" or an
+        `skprop.optimizers.Optimizer` with its own hyper-parameters.
+    learning_rate : float or Schedule, default=0.001
+        Step size, or an `skprop.schedules.Schedule`.
+    alpha : float, default=0.0001
+        L2 penalty on the weights (not the intercepts).
+    batch_size : int or "auto", default="auto"
+        Minibatch size; "auto" is ``min(200, n_samples)``.
+    max_iter : int, default=200
+        Epochs (L-BFGS: iterations).
+    shuffle : bool, default=True
+        Reshuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, the validation split and dropout.
+    tol : float, default=1e-4
+        Improvement below which an epoch counts as no improvement.
+    n_iter_no_change : int, default=10
+        Epochs allowed without improvement before stopping (or lowering an
+        `Adaptive` learning rate).
+    early_stopping : bool, default=False
+        Stop on the validation score (on `validation_fraction` of the data,
+        stratified, or on ``X_val, y_val``) and restore the best weights.
+    validation_fraction : float, default=0.1
+    warm_start : bool, default=False
+        Continue from the previous weights and optimizer state in `fit`.
+    verbose : bool, default=False
+        Print one line per epoch.
+    dropout : float or list of float, default=0.0
+        Inverted-dropout rate of the hidden layers, training only.
+    clip_grad_norm : float, default=None
+        Clip the global gradient norm of each step to this value.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    callbacks : list of callables, default=None
+        Called as ``callback(estimator, record)`` after each epoch; True
+        stops training. See `skprop.callbacks`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coefs_ : list of ndarray
+        Weight matrix of each layer, shape ``(fan_in, fan_out)``.
+    intercepts_ : list of ndarray
+    loss_ : float
+        Objective of the last epoch (mean of its minibatch objectives).
+    best_loss_ : float or None
+    loss_curve_ : list of float
+    validation_scores_ : list of float or None
+        Accuracy on the validation data after each epoch.
+    validation_loss_curve_ : list of float
+        Validation objective after each epoch (empty without validation data).
+    best_validation_score_ : float or None
+    early_stopped_ : bool
+        Whether the last fit / partial_fit stopped on the validation score.
+    n_iter_ : int
+        Epochs run by the last fit call.
+    t_ : int
+        Training samples seen, over all calls.
+    n_layers_ : int
+    n_outputs_ : int
+    out_activation_ : str
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when X has feature names that are all strings.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skprop import BackpropClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = BackpropClassifier(optimizer="lbfgs", random_state=0).fit(X, y)
+    >>> model.predict(X[:3])
+    array([0, 0, 0])
+    """
+
+    _parameter_constraints = {
+        **BaseBackprop._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
+    _is_classifier = True
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="log_loss",
+        optimizer="adam",
+        learning_rate=0.001,
+        alpha=0.0001,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        warm_start=False,
+        verbose=False,
+        dropout=0.0,
+        clip_grad_norm=None,
+        class_weight=None,
+        callbacks=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            loss=loss,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            verbose=verbose,
+            dropout=dropout,
+            clip_grad_norm=clip_grad_norm,
+            callbacks=callbacks,
+        )
+        self.class_weight = class_weight
+
+    @available_if(BaseBackprop._has_partial_fit)
+    def partial_fit(self, X, y, classes=None, sample_weight=None, *, X_val=None,
+                    y_val=None, sample_weight_val=None):
+        """Train for one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the stream; required on the first call (not for
+            multilabel indicator targets).
+        sample_weight : array-like of shape (n_samples,), default=None
+        X_val, y_val, sample_weight_val : array-like, default=None
+            Validation data, scored after the epoch; needed for
+            ``early_stopping=True``.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._partial_fit(X, y, sample_weight, X_val, y_val,
+                                 sample_weight_val, classes=classes)
+
+    # ------------------------------------------------------------------
+    # Targets
+    # ------------------------------------------------------------------
+
+    def _validate_training_data(self, X, y, incremental, first_pass, classes=None):
+        """Validated X, 0/1 target matrix Y and 1-D labels (None if
+        multilabel); sets `classes_` on a first pass."""
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
+                             multi_output=True, dtype=(np.float64, np.float32),
+                             reset=first_pass)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if type_of_target(y) == _MULTILABEL:
+            return X, self._multilabel_targets(y, first_pass, X.dtype), None
+        self._set_classes(y, incremental, first_pass, classes)
+        return X, self._encode(y, X.dtype), y
+
+    def _multilabel_targets(self, y, first_pass, dtype):
+        if first_pass:
+            self.classes_ = np.arange(y.shape[1])
+            self._target_type = _MULTILABEL
+        elif self._target_type != _MULTILABEL or y.shape[1] != len(self.classes_):
+            raise ValueError(
+                f"y is a multilabel indicator matrix with {y.shape[1]} labels, "
+                f"but the model was trained on {self._target_type} targets with "
+                f"classes {self.classes_}."
+            )
+        return np.asarray(y, dtype=dtype)
+
+    def _set_classes(self, labels, incremental, first_pass, classes):
+        """Fix `classes_` on a first pass; check labels against it later."""
+        if first_pass:
+            if incremental and classes is None:
+                raise ValueError("classes must be passed on the first call to "
+                                 "partial_fit.")
+            found = np.unique(labels if classes is None else classes)
+            if len(found) < 2:
+                raise ValueError(
+                    "The data contains only one class "
+                    f"({found[0]!r}); a classifier needs at least 2 classes.")
+            self.classes_ = found
+            self._target_type = "binary" if len(found) == 2 else "multiclass"
+            return
+        if self._target_type == _MULTILABEL:
+            raise ValueError("The model was trained on multilabel indicator "
+                             "targets; y must stay a 2-D indicator matrix.")
+        if classes is not None and not np.array_equal(np.unique(classes),
+                                                       self.classes_):
+            raise ValueError(f"classes={classes!r} differs from classes_="
+                             f"{self.classes_!r} of the earlier calls.")
+        if self.warm_start and not incremental:
+            found = np.unique(labels)
+            if set(found) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes "
+                    f"as in the previous call to fit. Previously got "
+                    f"{self.classes_}, `y` has {found}.")
+
+    def _encode(self, labels, dtype):
+        """0/1 target matrix of 1-D labels: one column for binary problems,
+        one per class otherwise."""
+        index = np.searchsorted(self.classes_, labels)
+        index = np.minimum(index, len(self.classes_) - 1)
+        unseen = self.classes_[index] != labels
+        if np.any(unseen):
+            raise ValueError(
+                f"y contains labels not in classes_={self.classes_!r}: "
+                f"{np.unique(np.asarray(labels)[unseen])!r}.")
+        if self._target_type == "binary":
+            return (index == 1).astype(dtype)[:, None]
+        Y = np.zeros((len(labels), len(self.classes_)), dtype=dtype)
+        Y[np.arange(len(labels)), index] = 1
+        return Y
+
+    def _encode_validation_targets(self, y_val, dtype):
+        y_val = np.asarray(y_val)
+        if self._target_type == _MULTILABEL:
+            return self._multilabel_targets(y_val, False, dtype)
+        return self._encode(column_or_1d(y_val), dtype)
+
+    def _stratify_labels(self, Y):
+        if self._target_type == _MULTILABEL:
+            return None
+        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+
+    def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
+        """Multiply per-class weights into the sample weights."""
+        if self.class_weight is None:
+            return sample_weight
+        if labels is None:
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the whole data set, which "
+                "partial_fit never sees; compute the weights once with "
+                "sklearn.utils.class_weight.compute_class_weight and pass them "
+                "as a dict.")
+        per_class = compute_class_weight(self.class_weight, classes=self.classes_,
+                                         y=labels)
+        weight = per_class[np.searchsorted(self.classes_, labels)].astype(dtype)
+        return weight if sample_weight is None else weight * sample_weight
+
+    def _validation_score(self, Y, raw, sample_weight):
+        """Accuracy of raw outputs against a 0/1 target matrix."""
+        predicted = self._indicator(raw)
+        truth = Y > 0.5
+        if self._target_type == "multiclass":
+            correct = predicted.argmax(axis=1) == truth.argmax(axis=1)
+        else:
+            correct = np.all(predicted == truth, axis=1)
+        return float(np.average(correct, weights=sample_weight))
+
+    # ------------------------------------------------------------------
+    # Prediction
+    # ------------------------------------------------------------------
+
+    def _link(self):
+        return self._loss().link
+
+    def _indicator(self, raw):
+        """Boolean class indicator of raw outputs (one column when binary)."""
+        proba = self._link().inverse(raw)
+        if self._target_type == "multiclass":
+            return proba == proba.max(axis=1, keepdims=True)
+        return proba > 0.5
+
+    def decision_function(self, X):
+        """Raw scores (logits) before the output activation.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            1-D for binary problems (positive: ``classes_[1]``), as
+            scikit-learn's linear classifiers.
+        """
+        raw = self._raw(X)
+        return raw.ravel() if self._target_type == "binary" else raw
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels, or a 0/1 indicator matrix for multilabel models.
+        """
+        raw = self._raw(X)
+        if self._target_type == _MULTILABEL:
+            return self._indicator(raw).astype(int)
+        if self._target_type == "binary":
+            return self.classes_[self._indicator(raw)[:, 0].astype(int)]
+        return self.classes_[self._link().inverse(raw).argmax(axis=1)]
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            In the order of `classes_`; for multilabel models, the probability
+            of each label independently.
+        """
+        proba = self._link().inverse(self._raw(X))
+        if self._target_type == "binary":
+            return np.hstack([1.0 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X):
+        """Log of `predict_proba`, computed from the logits (finite where the
+        probability merely underflows).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        raw = self._raw(X)
+        log_proba = self._link().log_inverse(raw)
+        if self._target_type == "binary":
+            return np.hstack([self._link().log_complement(raw), log_proba])
+        return log_proba
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,175 @@
+"""The network: one flat parameter vector, per-layer views, forward and
+backward passes.
+
+Layout of the flat vector, as scikit-learn's MLP packs it for L-BFGS: every
+layer's weights (row-major, shape ``(fan_in, fan_out)``), then every layer's
+intercepts. Weights first makes the L2 penalty one slice: ``params[:n_coef]``.
+"""
+
+import numpy as np
+from scipy import sparse
+
+
+def parameter_views(flat, layer_units):
+    """Per-layer weight and intercept views into a flat vector."""
+    coefs, intercepts = [], []
+    start = 0
+    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+        end = start + fan_in * fan_out
+        coefs.append(flat[start:end].reshape(fan_in, fan_out))
+        start = end
+    for fan_out in layer_units[1:]:
+        intercepts.append(flat[start : start + fan_out])
+        start += fan_out
+    return coefs, intercepts
+
+
+def flatten(coefs, intercepts, dtype):
+    """Copy per-layer arrays into one new contiguous vector."""
+    parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
+    return np.concatenate(parts).astype(dtype, copy=False)
+
+
+def glorot_init(layer_units, factors, rng, dtype):
+    """Initial flat parameters, drawn as scikit-learn's MLP draws them.
+
+    Layer by layer, weights then intercepts, uniform in ``+-sqrt(factor /
+    (fan_in + fan_out))``, so the same seed gives MLP's initial network.
+    """
+    n_params = sum(a * b + b for a, b in zip(layer_units[:-1], layer_units[1:]))
+    params = np.empty(n_params, dtype=dtype)
+    coefs, intercepts = parameter_views(params, layer_units)
+    for coef, intercept, factor in zip(coefs, intercepts, factors):
+        fan_in, fan_out = coef.shape
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coef[...] = rng.uniform(-bound, bound, (fan_in, fan_out))
+        intercept[...] = rng.uniform(-bound, bound, fan_out)
+    return params
+
+
+def dot(a, b, out=None):
+    """Matrix product that also takes a sparse left operand."""
+    if sparse.issparse(a):
+        result = a @ b
+        if out is None:
+            return result
+        out[...] = result
+        return out
+    return np.matmul(a, b, out=out)
+
+
+def predict_raw(X, coefs, intercepts, activations):
+    """Raw network output for `X`, allocating fresh arrays (thread-safe)."""
+    a = X
+    last = len(coefs) - 1
+    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+        z = dot(a, coef)
+        z += intercept
+        if i == last:
+            return z
+        activation = activations[i]
+        a = activation.forward(z, out=z if activation.inplace else None)
+
+
+class Network:
+    """A stack of dense layers over one flat parameter vector, for training.
+
+    Work buffers (pre-activations, activations, back-propagated errors) are
+    allocated once per batch size and reused by every batch of that size.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,)
+        Flat parameters, updated in place by the training loop.
+    layer_units : list of int
+        Units per layer, input and output included.
+    activations : list of Activation
+        One per hidden layer.
+    """
+
+    def __init__(self, params, layer_units, activations):
+        self.params = params
+        self.layer_units = layer_units
+        self.activations = activations
+        self.coefs, self.intercepts = parameter_views(params, layer_units)
+        self.n_coef = sum(c.size for c in self.coefs)
+        self.grad = np.zeros_like(params)
+        self.grad_coefs, self.grad_intercepts = parameter_views(
+            self.grad, layer_units
+        )
+        self._buffers = {}
+
+    def _workspace(self, n_rows):
+        """Buffers for a batch of `n_rows` rows, created on first use."""
+        if n_rows not in self._buffers:
+            dtype = self.params.dtype
+            hidden = self.layer_units[1:-1]
+            self._buffers[n_rows] = {
+                "z": [np.empty((n_rows, u), dtype) for u in self.layer_units[1:]],
+                "a": [
+                    None if act.inplace else np.empty((n_rows, u), dtype)
+                    for act, u in zip(self.activations, hidden)
+                ],
+                "dropped": [np.empty((n_rows, u), dtype) for u in hidden],
+                "delta": [np.empty((n_rows, u), dtype) for u in hidden],
+                "inputs": [None] * len(self.layer_units[1:]),
+                "outputs": [None] * len(hidden),
+            }
+        return self._buffers[n_rows]
+
+    def forward(self, X, masks=None):
+        """Forward pass of one batch, keeping what `backward` needs.
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_rows, n_features)
+        masks : list of (ndarray or None), or None
+            Inverted-dropout masks, one per hidden layer (None: no dropout).
+
+        Returns
+        -------
+        raw : ndarray of shape (n_rows, n_outputs)
+            Network output before the link (a work buffer: copy to keep).
+        """
+        work = self._workspace(X.shape[0])
+        a = X
+        last = len(self.coefs) - 1
+        for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
+            work["inputs"][i] = a
+            z = dot(a, coef, out=work["z"][i])
+            z += intercept
+            if i == last:
+                return z
+            activation = self.activations[i]
+            out = z if activation.inplace else work["a"][i]
+            a = activation.forward(z, out=out)
+            work["outputs"][i] = a
+            if masks is not None and masks[i] is not None:
+                a = np.multiply(a, masks[i], out=work["dropped"][i])
+
+    def backward(self, grad_raw, masks=None):
+        """Back-propagate the gradient of the objective with respect to the
+        raw output into `self.grad` (data term only: no penalty).
+
+        Parameters
+        ----------
+        grad_raw : ndarray of shape (n_rows, n_outputs)
+            Gradient with respect to the last forward pass's raw output.
+        masks : list of (ndarray or None), or None
+            The masks given to `forward`.
+        """
+        work = self._workspace(grad_raw.shape[0])
+        delta = grad_raw
+        for i in range(len(self.coefs) - 1, -1, -1):
+            a_prev = work["inputs"][i]
+            dot(a_prev.T, delta, out=self.grad_coefs[i])
+            np.sum(delta, axis=0, out=self.grad_intercepts[i])
+            if i == 0:
+                return
+            delta_prev = np.matmul(delta, self.coefs[i].T, out=work["delta"][i - 1])
+            if masks is not None and masks[i - 1] is not None:
+                delta_prev *= masks[i - 1]
+            activation = self.activations[i - 1]
+            z = None if activation.inplace else work["z"][i - 1]
+            activation.backward(z, work["outputs"][i - 1], delta_prev)
+            delta = delta_prev

@@ -1,0 +1,190 @@
+"""BackpropRegressor: continuous targets, one or several outputs."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils import check_array
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import validate_data
+
+from skprop._base import BaseBackprop
+
+
+class BackpropRegressor(RegressorMixin, BaseBackprop):
+    """Neural network regressor trained by backpropagation.
+
+    A drop-in for scikit-learn's `MLPRegressor` (same parameter names and
+    fitted attributes wherever the concept is the same), with pluggable
+    losses (squared, absolute, Huber, quantile, Poisson or your own),
+    optimizers, activations, schedules and callbacks, dropout and validation
+    data.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        Units of each hidden layer; ``()`` gives a linear model.
+    activation : str, Activation or list of them, default="relu"
+        Hidden activation, or one per hidden layer (see `skprop.activations`).
+    loss : str or Loss, default="squared_error"
+        "squared_error", "absolute_error", "huber", "quantile", "poisson" or
+        an `skprop.losses.Loss`. For several outputs the per-sample loss is
+        the sum over outputs.
+    optimizer : str or Optimizer, default="adam"
+        "sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs" or an
+        `skprop.optimizers.Optimizer`.
+    learning_rate : float or Schedule, default=0.001
+    alpha : float, default=0.0001
+        L2 penalty on the weights (not the intercepts).
+    batch_size : int or "auto", default="auto"
+    max_iter : int, default=200
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+    tol : float, default=1e-4
+    n_iter_no_change : int, default=10
+    early_stopping : bool, default=False
+        Stop on the validation R² and restore the best weights.
+    validation_fraction : float, default=0.1
+    warm_start : bool, default=False
+    verbose : bool, default=False
+    dropout : float or list of float, default=0.0
+    clip_grad_norm : float, default=None
+    callbacks : list of callables, default=None
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+    intercepts_ : list of ndarray
+    loss_ : float
+        Objective of the last epoch. With several outputs, the squared error
+        is summed over outputs (scikit-learn's MLP reports its mean).
+    best_loss_ : float or None
+    loss_curve_ : list of float
+    validation_scores_ : list of float or None
+        R² on the validation data after each epoch.
+    validation_loss_curve_ : list of float
+    best_validation_score_ : float or None
+    early_stopped_ : bool
+    n_iter_ : int
+    t_ : int
+    n_layers_ : int
+    n_outputs_ : int
+    out_activation_ : str
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skprop import BackpropRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, random_state=0)
+    >>> model = BackpropRegressor(optimizer="lbfgs", random_state=0).fit(X, y)
+    >>> model.predict(X[:2]).shape
+    (2,)
+    """
+
+    _is_classifier = False
+    _target_type = "continuous"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        optimizer="adam",
+        learning_rate=0.001,
+        alpha=0.0001,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        warm_start=False,
+        verbose=False,
+        dropout=0.0,
+        clip_grad_norm=None,
+        callbacks=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            loss=loss,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            verbose=verbose,
+            dropout=dropout,
+            clip_grad_norm=clip_grad_norm,
+            callbacks=callbacks,
+        )
+
+    @available_if(BaseBackprop._has_partial_fit)
+    def partial_fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
+                    sample_weight_val=None):
+        """Train for one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+        X_val, y_val, sample_weight_val : array-like, default=None
+            Validation data, scored after the epoch; needed for
+            ``early_stopping=True``.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._partial_fit(X, y, sample_weight, X_val, y_val,
+                                 sample_weight_val)
+
+    def _validate_training_data(self, X, y, incremental, first_pass, classes=None):
+        """Validated X and 2-D float targets of X's dtype."""
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
+                             multi_output=True, y_numeric=True,
+                             dtype=(np.float64, np.float32), reset=first_pass)
+        return X, np.asarray(y, dtype=X.dtype).reshape(len(y), -1), None
+
+    def _encode_validation_targets(self, y_val, dtype):
+        y_val = check_array(y_val, ensure_2d=False, dtype=dtype)
+        return y_val.reshape(len(y_val), -1)
+
+    def _stratify_labels(self, Y):
+        return None
+
+    def _validation_score(self, Y, raw, sample_weight):
+        """R² of the predictions."""
+        return float(r2_score(Y, self._loss().link.inverse(raw),
+                              sample_weight=sample_weight))
+
+    def predict(self, X):
+        """Predict targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        prediction = self._loss().link.inverse(self._raw(X))
+        return prediction.ravel() if prediction.shape[1] == 1 else prediction
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

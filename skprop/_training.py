@@ -1,0 +1,195 @@
+"""Training: the objective of a batch, minibatches, one epoch.
+
+For sample weights ``w`` the objective of a batch B is::
+
+    (sum_{i in B} w_i * loss_i + 0.5 * alpha * ||W||^2) / (|B| * mean(w))
+
+with ``mean(w)`` over the whole training set: full-batch training is exactly
+``sum(w_i * loss_i) / sum(w) + 0.5 * alpha * ||W||^2 / sum(w)``, minibatches
+are unbiased, and a batch of zero weights divides by nothing smaller than the
+data set's mean weight. With unit weights this is scikit-learn MLP's
+objective.
+"""
+
+import math
+
+import numpy as np
+from scipy import sparse
+
+from skprop._network import predict_raw
+
+
+class DivergenceError(ValueError):
+    """The training loss became NaN or infinite."""
+
+
+DIVERGENCE_MESSAGE = (
+    "The training loss became {value} at epoch {epoch}: training diverged. "
+    "Lower the learning rate, scale the inputs (for example with "
+    "StandardScaler) or set clip_grad_norm."
+)
+
+
+def objective(net, loss, X, y, sample_weight, alpha, denominator, masks=None):
+    """Objective of one batch; leaves its gradient in ``net.grad``.
+
+    Parameters
+    ----------
+    net : Network
+    loss : Loss
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+    y : ndarray of shape (n_rows, n_outputs)
+    sample_weight : ndarray of shape (n_rows,) or None
+    alpha : float
+        L2 penalty on the weights.
+    denominator : float
+        ``n_rows * mean(w)`` over the training set (see the module docstring).
+    masks : list or None
+        Dropout masks, one per hidden layer.
+
+    Returns
+    -------
+    value : float
+    """
+    raw = net.forward(X, masks)
+    scale = 1.0 / denominator
+    total, grad_raw = loss.weighted(y, raw, sample_weight, scale)
+    net.backward(grad_raw, masks)
+    coef = net.params[: net.n_coef]
+    net.grad[: net.n_coef] += (alpha * scale) * coef
+    return (total + 0.5 * alpha * float(coef @ coef)) * scale
+
+
+def clip_global_norm(grad, max_norm):
+    """Rescale a flat gradient in place so its norm is at most `max_norm`.
+
+    Parameters
+    ----------
+    grad : ndarray of shape (n_params,)
+        Gradient of every parameter, modified in place.
+    max_norm : float or None
+        Largest norm allowed; None leaves `grad` as it is.
+
+    Returns
+    -------
+    norm : float
+        Norm of `grad` before rescaling.
+    """
+    norm = math.sqrt(float(grad @ grad))
+    if max_norm is not None and norm > max_norm:
+        grad *= max_norm / norm
+    return norm
+
+
+def dropout_masks(rates, layer_units, n_rows, rng, dtype):
+    """Inverted-dropout masks for one batch: 0 or ``1 / (1 - rate)``."""
+    masks = []
+    for rate, units in zip(rates, layer_units[1:-1]):
+        if rate == 0:
+            masks.append(None)
+            continue
+        keep = rng.random_sample((n_rows, units)) >= rate
+        masks.append(keep.astype(dtype) / dtype.type(1.0 - rate))
+    return masks
+
+
+class Batches:
+    """Minibatches of a training set in a given order.
+
+    Each shuffled batch is gathered into a buffer reused from batch to batch;
+    without shuffling, batches are slices (views, no copy).
+    """
+
+    def __init__(self, X, y, sample_weight, batch_size):
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.batch_size = batch_size
+        self._buffers = {}
+
+    def _gather(self, array, rows):
+        """Copy `rows` of a dense array into a buffer reused across batches."""
+        key = (id(array), len(rows))
+        if key not in self._buffers:
+            self._buffers[key] = np.empty((len(rows),) + array.shape[1:], array.dtype)
+        return np.take(array, rows, axis=0, out=self._buffers[key])
+
+    def __call__(self, order):
+        """Yield ``(X, y, sample_weight)`` batches; `order` None keeps rows
+        in place."""
+        n_samples = self.y.shape[0]
+        for start in range(0, n_samples, self.batch_size):
+            stop = min(start + self.batch_size, n_samples)
+            if order is None:
+                rows = slice(start, stop)
+                X = self.X[rows]
+                y = self.y[rows]
+                weight = None if self.sample_weight is None else self.sample_weight[rows]
+            else:
+                rows = order[start:stop]
+                X = self.X[rows] if sparse.issparse(self.X) else self._gather(self.X, rows)
+                y = self._gather(self.y, rows)
+                weight = None if self.sample_weight is None else self.sample_weight[rows]
+            yield X, y, weight
+
+
+def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
+    """One pass over the training set, one optimizer step per minibatch.
+
+    Parameters
+    ----------
+    net : Network
+    loss : Loss
+    optimizer : Optimizer
+    state : dict
+        Optimizer state, updated and returned.
+    batches : Batches
+    order : ndarray of int or None
+        Row order of this epoch (None: as stored).
+    settings : dict
+        ``lr``, ``alpha``, ``mean_weight``, ``clip_grad_norm``, ``dropout``
+        (one rate per hidden layer), ``epoch``.
+    rng : RandomState
+        Source of dropout masks.
+
+    Returns
+    -------
+    epoch_loss : float
+        Mean of the batch objectives, weighted by batch size (as MLP's
+        ``loss_``).
+    state : dict
+    """
+    accumulated = 0.0
+    dtype = net.params.dtype
+    use_dropout = any(rate > 0 for rate in settings["dropout"])
+    for X, y, weight in batches(order):
+        n_rows = y.shape[0]
+        masks = None
+        if use_dropout:
+            masks = dropout_masks(settings["dropout"], net.layer_units, n_rows, rng, dtype)
+        denominator = n_rows * settings["mean_weight"]
+        value = objective(net, loss, X, y, weight, settings["alpha"], denominator, masks)
+        if not math.isfinite(value):
+            raise DivergenceError(
+                DIVERGENCE_MESSAGE.format(value=value, epoch=settings["epoch"])
+            )
+        clip_global_norm(net.grad, settings["clip_grad_norm"])
+        step, state = optimizer.update(net.grad, state, net.params, settings["lr"])
+        net.params += step
+        accumulated += value * n_rows
+    return accumulated / batches.y.shape[0], state
+
+
+def full_objective(net, loss, X, y, sample_weight, alpha):
+    """Objective over a whole data set, as in ``loss_`` (no gradient kept).
+
+    Returns
+    -------
+    value : float
+    raw : ndarray of shape (n_samples, n_outputs)
+        Raw network output, a fresh array.
+    """
+    raw = predict_raw(X, net.coefs, net.intercepts, net.activations)
+    weight_sum = y.shape[0] if sample_weight is None else float(sample_weight.sum())
+    total = loss.value(y, raw, sample_weight)
+    coef = net.params[: net.n_coef]
+    return (total + 0.5 * alpha * float(coef @ coef)) / weight_sum, raw
+

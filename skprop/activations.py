@@ -1,0 +1,295 @@
+"""Activation functions of hidden layers.
+
+An activation maps a layer's pre-activation ``z = a_prev @ W + b`` to its
+output ``a`` elementwise, and multiplies the gradient flowing back by its
+derivative.
+"""
+
+from numbers import Real
+
+import numpy as np
+from scipy.special import erf, expit
+from sklearn.utils._param_validation import Interval
+
+from skprop._component import Component
+
+
+class Activation(Component):
+    """Base class of hidden-layer activations.
+
+    A subclass implements `forward` and `derivative`. When the derivative can
+    be computed from the output alone, set ``inplace = True``: the engine then
+    overwrites ``z`` with the output to save memory and passes ``z=None`` to
+    `derivative`.
+
+    Attributes
+    ----------
+    inplace : bool
+        Whether `forward` may overwrite its input and `derivative` needs only
+        the output.
+    init_factor : float
+        Numerator of the Glorot uniform bound ``sqrt(factor / (fan_in +
+        fan_out))`` used to initialise the weights, as scikit-learn's MLP: 6,
+        or 2 for the logistic function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop.activations import Activation
+    >>> class Square(Activation):
+    ...     def forward(self, z, out=None):
+    ...         return np.square(z, out=out)
+    ...     def derivative(self, z, a):
+    ...         return 2 * z
+    >>> Square().forward(np.array([[2.0]]))
+    array([[4.]])
+    """
+
+    inplace = False
+    init_factor = 6.0
+
+    def forward(self, z, out=None):
+        """Apply the activation elementwise.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_units)
+            Pre-activation values.
+        out : ndarray of the same shape, or None
+            Where to write the result; may be `z` itself when `inplace`.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_units)
+            The activation; `out` when it was given and used.
+        """
+        raise NotImplementedError
+
+    def derivative(self, z, a):
+        """Elementwise derivative ``da/dz``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_units) or None
+            Pre-activation values (None when `inplace`).
+        a : ndarray of shape (n_samples, n_units)
+            Output of `forward`.
+
+        Returns
+        -------
+        d : ndarray of shape (n_samples, n_units)
+        """
+        raise NotImplementedError
+
+    def backward(self, z, a, grad):
+        """Multiply `grad` (the gradient with respect to ``a``) in place by
+        ``da/dz``, giving the gradient with respect to ``z``.
+
+        Parameters
+        ----------
+        z : ndarray or None
+            Pre-activation values (None when `inplace`).
+        a : ndarray
+            Output of `forward`.
+        grad : ndarray
+            Gradient with respect to the output, overwritten.
+        """
+        grad *= self.derivative(z, a)
+
+
+class Identity(Activation):
+    """No-op activation, ``a = z``, for linear bottlenecks.
+
+    Examples
+    --------
+    >>> from skprop import BackpropRegressor
+    >>> model = BackpropRegressor(activation="identity")
+    """
+
+    inplace = True
+
+    def forward(self, z, out=None):
+        if out is None or out is z:
+            return z
+        np.copyto(out, z)
+        return out
+
+    def derivative(self, z, a):
+        return np.ones_like(a)
+
+    def backward(self, z, a, grad):
+        pass
+
+
+class Logistic(Activation):
+    """Logistic sigmoid ``a = 1 / (1 + exp(-z))``.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(activation="logistic")
+    """
+
+    inplace = True
+    init_factor = 2.0
+
+    def forward(self, z, out=None):
+        return expit(z, out=out)
+
+    def derivative(self, z, a):
+        return a * (1.0 - a)
+
+    def backward(self, z, a, grad):
+        grad *= a
+        grad -= grad * a
+
+
+class Tanh(Activation):
+    """Hyperbolic tangent ``a = tanh(z)``.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(activation="tanh")
+    """
+
+    inplace = True
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def derivative(self, z, a):
+        return 1.0 - a * a
+
+    def backward(self, z, a, grad):
+        grad -= grad * (a * a)
+
+
+class ReLU(Activation):
+    """Rectified linear unit ``a = max(z, 0)``.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(activation="relu")
+    """
+
+    inplace = True
+
+    def forward(self, z, out=None):
+        return np.maximum(z, 0.0, out=out)
+
+    def derivative(self, z, a):
+        return (a > 0).astype(a.dtype)
+
+    def backward(self, z, a, grad):
+        # Zeroing where the unit is off is the derivative, without a float mask.
+        np.copyto(grad, 0.0, where=a <= 0)
+
+
+class LeakyReLU(Activation):
+    """Leaky rectifier: ``z`` where positive, ``negative_slope * z`` elsewhere.
+
+    Parameters
+    ----------
+    negative_slope : float, default=0.01
+        Slope for negative inputs, in [0, 1).
+
+    Examples
+    --------
+    >>> from skprop.activations import LeakyReLU
+    >>> LeakyReLU(negative_slope=0.1)
+    LeakyReLU(negative_slope=0.1)
+    """
+
+    _parameter_constraints = {
+        "negative_slope": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def forward(self, z, out=None):
+        return np.where(z > 0, z, self.negative_slope * z)
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype)
+
+
+class ELU(Activation):
+    """Exponential linear unit: ``z`` where positive, ``alpha * (exp(z) - 1)``
+    elsewhere.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Value approached for large negative inputs (as ``-alpha``).
+
+    Examples
+    --------
+    >>> from skprop.activations import ELU
+    >>> ELU(alpha=0.5)
+    ELU(alpha=0.5)
+    """
+
+    _parameter_constraints = {"alpha": [Interval(Real, 0, None, closed="left")]}
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, z, out=None):
+        # Clipping the exponent avoids overflow warnings on the unused branch.
+        negative = self.alpha * np.expm1(np.minimum(z, 0.0))
+        return np.where(z > 0, z, negative)
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0.0))).astype(
+            z.dtype
+        )
+
+
+class GELU(Activation):
+    """Gaussian error linear unit ``a = z * Phi(z)`` (exact, with ``erf``).
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(activation="gelu")
+    """
+
+    def forward(self, z, out=None):
+        cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
+        return np.multiply(z, cdf, out=out)
+
+    def derivative(self, z, a):
+        cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
+        pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+        return (cdf + z * pdf).astype(z.dtype, copy=False)
+
+
+class Softplus(Activation):
+    """Smooth rectifier ``a = log(1 + exp(z))``.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(activation="softplus")
+    """
+
+    def forward(self, z, out=None):
+        return np.logaddexp(0.0, z, out=out)
+
+    def derivative(self, z, a):
+        return expit(z)
+
+
+_REGISTRY = {
+    "identity": Identity,
+    "logistic": Logistic,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "softplus": Softplus,
+}

@@ -1,0 +1,317 @@
+"""Optimizers: how a gradient becomes a parameter step.
+
+Every parameter of the network lives in one flat vector, so an optimizer
+works on whole vectors: one vectorized update per minibatch.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+
+from skprop._component import Component
+
+
+class Optimizer(Component):
+    """Base class of optimizers.
+
+    An optimizer holds hyper-parameters only. Anything that changes during
+    training (moments, step counts) is the *state*: `init` creates it and
+    `update` returns it, and the estimator keeps it between calls, so that
+    ``warm_start`` and ``partial_fit`` continue where they stopped.
+
+    Attributes
+    ----------
+    stochastic : bool
+        Whether the optimizer takes minibatch steps (all but L-BFGS).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop.optimizers import Optimizer
+    >>> class SignDescent(Optimizer):
+    ...     def init(self, params):
+    ...         return {}
+    ...     def update(self, grad, state, params, lr):
+    ...         return -lr * np.sign(grad), state
+    >>> step, state = SignDescent().update(np.array([0.5, -2.0]), {}, None, 0.1)
+    >>> step
+    array([-0.1,  0.1])
+    """
+
+    stochastic = True
+
+    def init(self, params):
+        """Initial state for a flat parameter vector.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        state : dict
+            Plain NumPy arrays and numbers.
+        """
+        raise NotImplementedError
+
+    def update(self, grad, state, params, lr):
+        """One step.
+
+        Parameters
+        ----------
+        grad : ndarray of shape (n_params,)
+            Gradient of the minibatch objective; may be overwritten.
+        state : dict
+            As returned by `init` or the previous `update`; may be updated in
+            place.
+        params : ndarray of shape (n_params,)
+            Current parameters (read only).
+        lr : float
+            Learning rate of this epoch, from the schedule.
+
+        Returns
+        -------
+        step : ndarray of shape (n_params,)
+            Added to the parameters.
+        state : dict
+        """
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum, as scikit-learn's MLP.
+
+    ``velocity = momentum * velocity - lr * grad``; the step is the velocity,
+    or ``momentum * velocity - lr * grad`` with Nesterov's momentum.
+
+    Parameters
+    ----------
+    momentum : float, default=0.9
+        In [0, 1].
+    nesterov : bool, default=True
+        Use Nesterov's momentum.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> from skprop.optimizers import SGD
+    >>> model = BackpropClassifier(optimizer=SGD(momentum=0.5), learning_rate=0.01)
+    """
+
+    _parameter_constraints = {
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterov": ["boolean"],
+    }
+
+    def __init__(self, momentum=0.9, nesterov=True):
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def init(self, params):
+        return {"velocity": np.zeros_like(params)}
+
+    def update(self, grad, state, params, lr):
+        velocity = state["velocity"]
+        grad *= -lr
+        velocity *= self.momentum
+        velocity += grad
+        if not self.nesterov:
+            return velocity.copy(), state
+        grad += self.momentum * velocity
+        return grad, state
+
+
+class Adam(Optimizer):
+    """Adam, in scikit-learn MLP's form.
+
+    ``m`` and ``v`` are moving averages of the gradient and its square; the
+    step is ``-lr_t * m / (sqrt(v) + epsilon)`` with the bias-corrected rate
+    ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Decay of the first moment, in [0, 1).
+    beta_2 : float, default=0.999
+        Decay of the second moment, in [0, 1).
+    epsilon : float, default=1e-8
+        Added to the denominator for stability.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> from skprop.optimizers import Adam
+    >>> model = BackpropClassifier(optimizer=Adam(beta_2=0.99))
+    """
+
+    _parameter_constraints = {
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def init(self, params):
+        return {"t": 0, "m": np.zeros_like(params), "v": np.zeros_like(params)}
+
+    def update(self, grad, state, params, lr):
+        t = state["t"] + 1
+        m, v = state["m"], state["v"]
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * grad
+        # From here on `grad` is scratch space: g**2, then the step.
+        grad *= grad
+        grad *= 1.0 - self.beta_2
+        v *= self.beta_2
+        v += grad
+        lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        step = np.sqrt(v, out=grad)
+        step += self.epsilon
+        np.divide(m, step, out=step)
+        step *= -lr_t
+        state["t"] = t
+        return step, state
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``step -= lr * weight_decay * params``.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+    beta_2 : float, default=0.999
+    epsilon : float, default=1e-8
+    weight_decay : float, default=0.01
+        Decay applied to every parameter, apart from the gradient.
+
+    Examples
+    --------
+    >>> from skprop import BackpropRegressor
+    >>> from skprop.optimizers import AdamW
+    >>> model = BackpropRegressor(optimizer=AdamW(weight_decay=0.05))
+    """
+
+    _parameter_constraints = {
+        **Adam._parameter_constraints,
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.01):
+        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        self.weight_decay = weight_decay
+
+    def update(self, grad, state, params, lr):
+        step, state = super().update(grad, state, params, lr)
+        step -= (lr * self.weight_decay) * params
+        return step, state
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the gradient by a moving root mean square of itself.
+
+    Parameters
+    ----------
+    rho : float, default=0.9
+        Decay of the squared-gradient average, in [0, 1).
+    epsilon : float, default=1e-8
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(optimizer="rmsprop")
+    """
+
+    _parameter_constraints = {
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, rho=0.9, epsilon=1e-8):
+        self.rho = rho
+        self.epsilon = epsilon
+
+    def init(self, params):
+        return {"v": np.zeros_like(params)}
+
+    def update(self, grad, state, params, lr):
+        v = state["v"]
+        v *= self.rho
+        v += (1.0 - self.rho) * grad * grad
+        denominator = np.sqrt(v)
+        denominator += self.epsilon
+        grad /= denominator
+        grad *= -lr
+        return grad, state
+
+
+class Adagrad(Optimizer):
+    """Adagrad: divide the gradient by the root of all squared gradients so far.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-10
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(optimizer="adagrad", learning_rate=0.01)
+    """
+
+    _parameter_constraints = {"epsilon": [Interval(Real, 0, None, closed="neither")]}
+
+    def __init__(self, epsilon=1e-10):
+        self.epsilon = epsilon
+
+    def init(self, params):
+        return {"sum_squares": np.zeros_like(params)}
+
+    def update(self, grad, state, params, lr):
+        sum_squares = state["sum_squares"]
+        sum_squares += grad * grad
+        denominator = np.sqrt(sum_squares)
+        denominator += self.epsilon
+        grad /= denominator
+        grad *= -lr
+        return grad, state
+
+
+class LBFGS(Optimizer):
+    """Full-batch L-BFGS (scipy's L-BFGS-B) on the flat parameter vector.
+
+    ``max_iter`` of the estimator bounds the iterations, `max_fun` the
+    objective evaluations; the estimator's ``tol`` is the gradient tolerance.
+    Good for small data sets. No minibatches, so no ``partial_fit``.
+
+    Parameters
+    ----------
+    max_fun : int, default=15000
+        Maximum number of objective evaluations.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> from skprop.optimizers import LBFGS
+    >>> model = BackpropClassifier(optimizer=LBFGS(max_fun=5000))
+    """
+
+    stochastic = False
+    _parameter_constraints = {"max_fun": [Interval(Integral, 1, None, closed="left")]}
+
+    def __init__(self, max_fun=15000):
+        self.max_fun = max_fun
+
+
+_REGISTRY = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+    "lbfgs": LBFGS,
+}
