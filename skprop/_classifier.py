@@ -360,14 +360,26 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             In the order of `classes_`; for multilabel models, the probability
             of each label independently.
         """
-        proba = self._link().inverse(self._raw(X))
+        raw = self._raw(X)
+        link = self._link()
         if self._target_type == "binary":
-            return np.hstack([1.0 - proba, proba])
-        return proba
+            proba = np.hstack([link.complement(raw), link.inverse(raw)])
+        else:
+            proba = link.inverse(raw)
+        # Probabilities that underflow stay positive (so their log is finite);
+        # a multilabel probability also stays below 1, where it would round.
+        dtype = proba.dtype.type
+        upper = np.nextafter(dtype(1), dtype(0)) if self._target_type == _MULTILABEL else 1
+        return np.clip(proba, np.finfo(dtype).tiny, upper, out=proba)
 
     def predict_log_proba(self, X):
-        """Log of `predict_proba`, computed from the logits (finite where the
-        probability merely underflows).
+        """Log of `predict_proba`, computed from the logits.
+
+        Computed with a stable log-sigmoid / log-softmax, so it is never
+        ``-inf`` where a probability merely underflows: it is floored at the
+        log of the smallest normal float (about -708 in float64), the floor
+        `predict_proba` keeps probabilities above, so that both rank classes
+        alike.
 
         Parameters
         ----------
@@ -378,10 +390,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         raw = self._raw(X)
-        log_proba = self._link().log_inverse(raw)
+        link = self._link()
+        log_proba = link.log_inverse(raw)
         if self._target_type == "binary":
-            return np.hstack([self._link().log_complement(raw), log_proba])
-        return log_proba
+            log_proba = np.hstack([link.log_complement(raw), log_proba])
+        floor = np.log(np.finfo(log_proba.dtype).tiny)
+        return np.maximum(log_proba, floor, out=log_proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

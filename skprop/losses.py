@@ -33,9 +33,14 @@ class Link(Component):
         finite where the probability underflows."""
         return np.log(self.inverse(raw))
 
+    def complement(self, raw):
+        """``1 - inverse(raw)``, the negative class of binary models; links
+        to probabilities override it to keep small values exact."""
+        return 1.0 - self.inverse(raw)
+
     def log_complement(self, raw):
-        """``log(1 - inverse(raw))``, for the negative class of binary models."""
-        return np.log1p(-self.inverse(raw))
+        """``log(1 - inverse(raw))``."""
+        return np.log(self.complement(raw))
 
 
 class IdentityLink(Link):
@@ -49,6 +54,9 @@ class LogitLink(Link):
 
     def inverse(self, raw):
         return expit(raw)
+
+    def complement(self, raw):
+        return expit(-raw)
 
     def log_inverse(self, raw):
         return log_expit(raw)
