@@ -2,9 +2,15 @@
 engine with pluggable losses, optimizers, activations, schedules and
 callbacks."""
 
+from skprop._base import InconsistentSkpropVersionWarning
 from skprop._classifier import BackpropClassifier
 from skprop._regressor import BackpropRegressor
 
-__version__ = "0.1.0"
+from skprop._version import __version__
 
-__all__ = ["BackpropClassifier", "BackpropRegressor", "__version__"]
+__all__ = [
+    "BackpropClassifier",
+    "BackpropRegressor",
+    "InconsistentSkpropVersionWarning",
+    "__version__",
+]

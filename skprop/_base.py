@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skprop import activations as _activations
+from skprop._version import __version__
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
@@ -31,6 +32,10 @@ from skprop._training import (
     run_epoch,
 )
 from skprop.callbacks import call_callbacks
+
+class InconsistentSkpropVersionWarning(UserWarning):
+    """A model pickled by one skprop version is loaded by another."""
+
 
 # scikit-learn's callback framework keeps its own bookkeeping on the estimator.
 _CALLBACK_STATE = ("_skl", "_callback")
@@ -647,7 +652,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         state = super().__getstate__()
         for name in [n for n in state if n.startswith(_CALLBACK_STATE[1:])]:
             state.pop(name)
+        if hasattr(self, "coefs_"):
+            state["_skprop_version"] = __version__
         return state
+
+    def __setstate__(self, state):
+        saved_version = state.pop("_skprop_version", __version__)
+        if saved_version != __version__:
+            warnings.warn(
+                f"Trying to unpickle {type(self).__name__} from skprop version "
+                f"{saved_version} when using version {__version__}. This might "
+                "lead to breaking code or invalid results. Use at your own risk.",
+                InconsistentSkpropVersionWarning)
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

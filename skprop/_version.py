@@ -1,0 +1,3 @@
+"""The installed skprop version."""
+
+__version__ = "0.1.0"
