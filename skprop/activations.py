@@ -5,6 +5,7 @@ output ``a`` elementwise, and multiplies the gradient flowing back by its
 derivative.
 """
 
+import math
 from numbers import Real
 
 import numpy as np
@@ -248,6 +249,11 @@ class ELU(Activation):
         )
 
 
+# Python floats keep float32 arrays float32 (NumPy scalars would promote them).
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
 class GELU(Activation):
     """Gaussian error linear unit ``a = z * Phi(z)`` (exact, with ``erf``).
 
@@ -258,12 +264,12 @@ class GELU(Activation):
     """
 
     def forward(self, z, out=None):
-        cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
+        cdf = 0.5 * (1.0 + erf(z * _INV_SQRT2))
         return np.multiply(z, cdf, out=out)
 
     def derivative(self, z, a):
-        cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
-        pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+        cdf = 0.5 * (1.0 + erf(z * _INV_SQRT2))
+        pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
         return (cdf + z * pdf).astype(z.dtype, copy=False)
 
 
