@@ -1,0 +1,180 @@
+"""ONNX export: onnxruntime reproduces predict / predict_proba."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import (
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skprop import BackpropClassifier, BackpropRegressor
+from skprop.activations import Activation, ReLU
+
+ort = pytest.importorskip("onnxruntime", reason="ONNX export needs the onnx extra")
+skl2onnx = pytest.importorskip("skl2onnx", reason="ONNX export needs the onnx extra")
+skprop_onnx = pytest.importorskip("skprop.onnx")
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+ACTIVATIONS = [
+    "identity",
+    "logistic",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "softplus",
+]
+TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
+
+
+def run_onnx(onnx_model, X):
+    """Outputs of `onnx_model` for `X`, by onnxruntime."""
+    session = ort.InferenceSession(
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, {"X": X})
+
+
+def classification_data(n_classes=3, dtype=np.float32, seed=0):
+    X, y = make_classification(
+        n_samples=200,
+        n_features=6,
+        n_informative=4,
+        n_classes=n_classes,
+        random_state=seed,
+    )
+    return X.astype(dtype), y
+
+
+def fit_classifier(X, y, **params):
+    settings = {"hidden_layer_sizes": (8, 6), "max_iter": 30, "random_state": 0}
+    return BackpropClassifier(**{**settings, **params}).fit(X, y)
+
+
+def assert_classifier_matches(model, X):
+    label, proba = run_onnx(skprop_onnx.to_onnx(model, X), X)
+    assert proba.dtype == X.dtype
+    assert_allclose(proba, model.predict_proba(X), **TOLERANCE)
+    assert_array_equal(label, model.predict(X))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("labels", ["int", "str"])
+def test_classifier_matches(n_classes, labels):
+    X, y = classification_data(n_classes)
+    if labels == "str":
+        y = np.array(["cat", "dog", "eel"])[y]
+    else:
+        y = 10 * y - 5
+    assert_classifier_matches(fit_classifier(X, y), X)
+
+
+def test_multilabel_classifier_matches():
+    X, Y = make_multilabel_classification(
+        n_samples=200, n_features=6, n_classes=4, random_state=0
+    )
+    X = X.astype(np.float32)
+    model = fit_classifier(X, Y)
+    label, proba = run_onnx(skprop_onnx.to_onnx(model, X), X)
+    assert label.shape == Y.shape
+    assert_allclose(proba, model.predict_proba(X), **TOLERANCE)
+    assert_array_equal(label, model.predict(X))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_each_activation_matches(activation):
+    X, y = classification_data()
+    assert_classifier_matches(fit_classifier(X, y, activation=activation), X)
+
+
+def test_activation_per_layer_and_no_hidden_layer():
+    X, y = classification_data()
+    assert_classifier_matches(fit_classifier(X, y, activation=["elu", "tanh"]), X)
+    assert_classifier_matches(fit_classifier(X, y, hidden_layer_sizes=()), X)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_float64_graph_matches(activation):
+    X, y = classification_data(dtype=np.float64)
+    model = fit_classifier(X, y, activation=activation)
+    onnx_model = skprop_onnx.to_onnx(model, X)
+    assert onnx_model.graph.input[0].type.tensor_type.elem_type == 11  # DOUBLE
+    label, proba = run_onnx(onnx_model, X)
+    # GELU's Erf runs in float32 (onnxruntime has no float64 kernel).
+    tolerance = 1e-6 if activation == "gelu" else 1e-12
+    assert_allclose(proba, model.predict_proba(X), rtol=tolerance, atol=tolerance)
+    assert_array_equal(label, model.predict(X))
+
+
+@pytest.mark.parametrize("n_targets", [1, 3])
+def test_regressor_matches(n_targets):
+    X, y = make_regression(
+        n_samples=200, n_features=6, n_targets=n_targets, noise=1.0, random_state=0
+    )
+    X = X.astype(np.float32)
+    model = BackpropRegressor((8, 6), max_iter=30, random_state=0).fit(X, y / 50)
+    onnx_model = skprop_onnx.to_onnx(model, X)
+    assert onnx_model.graph.input[0].type.tensor_type.elem_type == 1  # FLOAT
+    (prediction,) = run_onnx(onnx_model, X)
+    assert prediction.shape == (len(X), n_targets)
+    assert_allclose(prediction, model.predict(X).reshape(len(X), -1), **TOLERANCE)
+
+
+def test_poisson_regressor_matches():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4)).astype(np.float32)
+    y = rng.poisson(np.exp(0.5 * X[:, 0] - 0.3 * X[:, 1]))
+    model = BackpropRegressor((8,), loss="poisson", max_iter=30, random_state=0).fit(
+        X, y
+    )
+    assert model.out_activation_ == "exp"
+    (prediction,) = run_onnx(skprop_onnx.to_onnx(model, X), X)
+    assert_allclose(prediction[:, 0], model.predict(X), **TOLERANCE)
+
+
+def test_registered_with_skl2onnx_inside_a_pipeline():
+    X, y = classification_data()
+    pipeline = make_pipeline(
+        StandardScaler(), BackpropClassifier((8,), max_iter=30, random_state=0)
+    ).fit(X, y)
+    # skl2onnx's own default: labels and a ZipMap of probabilities.
+    label, proba_maps = run_onnx(skl2onnx.to_onnx(pipeline, X[:1]), X)
+    proba = np.array([[row[k] for k in sorted(row)] for row in proba_maps])
+    assert_allclose(proba, pipeline.predict_proba(X), **TOLERANCE)
+    assert_array_equal(label, pipeline.predict(X))
+
+
+def test_user_defined_activation_is_refused():
+    class Square(Activation):
+        def forward(self, z, out=None):
+            return np.square(z, out=out)
+
+        def derivative(self, z, a):
+            return 2 * z
+
+    class ShiftedReLU(ReLU):
+        def forward(self, z, out=None):
+            return np.maximum(z, 1.0, out=out)
+
+    X, y = classification_data()
+    for activation in [Square(), ShiftedReLU()]:
+        model = fit_classifier(X, y, activation=activation, max_iter=2)
+        with pytest.raises(NotImplementedError, match=type(activation).__name__):
+            skprop_onnx.to_onnx(model, X)
+
+
+def test_import_skprop_does_not_import_onnx():
+    code = (
+        "import sys, skprop; "
+        "assert not {'onnx', 'skl2onnx', 'onnxruntime'} & set(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
