@@ -22,7 +22,7 @@ from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._component import resolve
 from skprop._network import Network, flatten, glorot_init, parameter_views, predict_raw
-from skprop._sklearn_callbacks import CallbackSupportMixin, EpochTask, with_sklearn_callbacks
+from skprop._sklearn_callbacks import CallbackSupportMixin, FitTask, with_sklearn_callbacks
 from skprop._training import (
     DIVERGENCE_MESSAGE,
     Batches,
@@ -305,6 +305,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
              classes=None):
         parts = self._check_parts()
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        # Callbacks that score the model get the data as the user gave it.
+        task_data = (X, y)
         X, Y, labels = self._validate_training_data(X, y, incremental, first_pass,
                                                     classes)
         sample_weight = self._training_weights(sample_weight, X, labels, incremental)
@@ -322,14 +324,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         train, val = self._split(X, Y, sample_weight, X_val, y_val, sample_weight_val,
                                  incremental, rng)
         self.early_stopped_ = False
-        ctx = self._init_callback_context(max_subtasks=self.max_iter)
+        task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         if parts["optimizer"].stochastic:
-            self._fit_stochastic(net, loss, parts, train, val, incremental, rng, ctx)
+            self._fit_stochastic(net, loss, parts, train, val, incremental, rng, task)
         else:
-            self._fit_lbfgs(net, loss, parts, train, val, ctx)
+            self._fit_lbfgs(net, loss, parts, train, val, task)
         if not all(np.isfinite(c).all() for c in (*self.coefs_, *self.intercepts_)):
             raise DivergenceError(DIVERGENCE_MESSAGE.format(value="non-finite",
                                                             epoch=self.n_iter_))
+        task.end()
         return self
 
     def _training_weights(self, sample_weight, X, labels, incremental):
@@ -435,7 +438,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, net, loss, parts, train, val, incremental, rng, ctx):
+    def _fit_stochastic(self, net, loss, parts, train, val, incremental, rng, task):
         """Minibatch epochs until max_iter, a plateau or a callback stops."""
         X, Y, sample_weight = train
         optimizer, schedule = parts["optimizer"], parts["schedule"]
@@ -455,7 +458,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 settings = {"lr": lr, "alpha": self.alpha, "mean_weight": mean_weight,
                             "clip_grad_norm": self.clip_grad_norm, "epoch": epoch,
                             "dropout": parts["dropout"]}
-                task = EpochTask(ctx, self)
+                epoch_task = task.begin_epoch()
                 with np.errstate(over="ignore", invalid="ignore"):
                     epoch_loss, state = run_epoch(net, loss, optimizer, state, batches,
                                                   order, settings, rng)
@@ -464,7 +467,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 self.t_ += Y.shape[0]
                 stop = self._end_epoch(net, loss, epoch_loss, val, lr, start,
                                        schedule, incremental)
-                stop = task.end(stop)
+                stop = task.end_epoch(epoch_task, stop)
                 if stop:
                     break
             else:
@@ -584,7 +587,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
               f"{val_score:>10} {record['learning_rate']:>10.3g} "
               f"{record['time']:>8.3f}")
 
-    def _fit_lbfgs(self, net, loss, parts, train, val, ctx):
+    def _fit_lbfgs(self, net, loss, parts, train, val, task):
         """Full-batch L-BFGS-B over the flat parameter vector."""
         X, Y, sample_weight = train
         weight_sum = Y.shape[0] if sample_weight is None else float(sample_weight.sum())
@@ -600,10 +603,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
         def after_iteration(intermediate_result):
             net.params[...] = intermediate_result.x
-            task = EpochTask(ctx, self)
+            epoch_task = task.begin_epoch()
             stop = self._end_epoch(net, loss, float(intermediate_result.fun), val,
                                    0.0, start[0], _schedules.Constant(1.0), False)
-            stop = task.end(stop)
+            stop = task.end_epoch(epoch_task, stop)
             start[0] = time.perf_counter()
             if stop:
                 raise StopIteration

@@ -30,32 +30,50 @@ def with_sklearn_callbacks(method):
     return managed
 
 
-class EpochTask:
-    """One epoch reported to scikit-learn's callbacks as a fit sub-task.
+class FitTask:
+    """A fit reported to scikit-learn's callbacks: one root task, and one
+    sub-task per epoch.
 
     Parameters
     ----------
-    context : CallbackContext or None
-        The estimator's root context (None: nothing to report).
     estimator : estimator instance
+    X, y : array-like
+        The data as the user passed it, for callbacks that score the model.
+    max_epochs : int
+        Epochs this call may run.
     """
 
-    def __init__(self, context, estimator):
-        self.estimator = estimator
-        self.context = None
-        if context is not None and getattr(estimator, "_skl_callbacks", None):
-            self.context = context.subcontext(task_name="epoch")
-            self.context.call_on_fit_task_begin(
-                estimator=estimator,
-                reconstruction_attributes=estimator._reconstruction_attributes,
-            )
+    def __init__(self, estimator, X, y, max_epochs):
+        self.estimator, self.X, self.y = estimator, X, y
+        self.context = estimator._init_callback_context(max_subtasks=max_epochs)
+        if self.context is not None:
+            self.context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
 
-    def end(self, stop):
-        """Report the end of the epoch; True if training should stop."""
+    def begin_epoch(self):
+        """Open an epoch's sub-task (None without the callback framework)."""
         if self.context is None:
+            return None
+        epoch = self.context.subcontext(task_name="epoch")
+        epoch.call_on_fit_task_begin(
+            estimator=self.estimator, X=self.X, y=self.y,
+            reconstruction_attributes=self.estimator._reconstruction_attributes,
+        )
+        return epoch
+
+    def end_epoch(self, epoch, stop):
+        """Close an epoch's sub-task; True if training should stop."""
+        if epoch is None:
             return stop
-        callback_stop = self.context.call_on_fit_task_end(
-            estimator=self.estimator,
+        callback_stop = epoch.call_on_fit_task_end(
+            estimator=self.estimator, X=self.X, y=self.y,
             reconstruction_attributes=self.estimator._reconstruction_attributes,
         )
         return bool(stop or callback_stop)
+
+    def end(self):
+        """Close the root task once the estimator is fitted."""
+        if self.context is not None:
+            self.context.call_on_fit_task_end(
+                estimator=self.estimator, X=self.X, y=self.y,
+                reconstruction_attributes={},
+            )
