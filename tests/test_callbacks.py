@@ -1,0 +1,128 @@
+"""skprop's callbacks and scikit-learn's callback framework."""
+
+import os
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skprop import BackpropClassifier
+from skprop.callbacks import Checkpoint, EarlyStopping, History, ProgressBar
+
+
+def data():
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    return X[:200], y[:200], X[200:], y[200:]
+
+
+def test_early_stopping_callback_restores_the_best_epoch():
+    X, y, X_val, y_val = data()
+    history = History()
+    stopper = EarlyStopping(monitor="val_loss", patience=3)
+    model = BackpropClassifier(hidden_layer_sizes=(64,), learning_rate=0.05,
+                               max_iter=300, random_state=0,
+                               callbacks=[history, stopper])
+    model.fit(X, y, X_val=X_val, y_val=y_val)
+    losses = [r["val_loss"] for r in history.records_]
+    assert stopper.stopped_epoch_ == len(losses) < 300
+    assert stopper.best_epoch_ == int(np.argmin(losses)) + 1
+    assert len(losses) - stopper.best_epoch_ == 3
+    # The restored weights score exactly as the best epoch did.
+    best_score = history.records_[stopper.best_epoch_ - 1]["val_score"]
+    assert model.score(X_val, y_val) == pytest.approx(best_score)
+
+
+def test_early_stopping_without_validation_data_says_what_is_missing():
+    X, y, _, _ = data()
+    model = BackpropClassifier(max_iter=3, callbacks=[EarlyStopping()])
+    with pytest.raises(ValueError, match="X_val"):
+        model.fit(X, y)
+
+
+def test_history_resets_on_a_new_fit():
+    X, y, _, _ = data()
+    history = History()
+    model = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3, callbacks=[history])
+    model.fit(X, y)
+    model.fit(X, y)
+    assert [r["epoch"] for r in history.records_] == [1, 2, 3]
+
+
+def test_checkpoint_writes_the_best_model_atomically(tmp_path):
+    X, y, X_val, y_val = data()
+    path = tmp_path / "best.pkl"
+    checkpoint = Checkpoint(path=str(path), monitor="val_score")
+    history = History()
+    model = BackpropClassifier(hidden_layer_sizes=(16,), max_iter=15, random_state=0,
+                               callbacks=[history, checkpoint])
+    model.fit(X, y, X_val=X_val, y_val=y_val)
+    assert os.listdir(tmp_path) == ["best.pkl"]
+    with open(path, "rb") as file:
+        best = pickle.load(file)
+    best_score = max(r["val_score"] for r in history.records_)
+    assert best.score(X_val, y_val) == pytest.approx(best_score)
+
+
+def test_progress_bar_plain_lines_without_tqdm(capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    X, y, _, _ = data()
+    BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3,
+                       callbacks=[ProgressBar()]).fit(X, y)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2", "epoch 3"]
+
+
+def test_callbacks_clone_and_pickle():
+    model = BackpropClassifier(callbacks=[History(), EarlyStopping(patience=2)])
+    cloned = clone(model)
+    assert cloned.callbacks[1].patience == 2
+    assert pickle.loads(pickle.dumps(model)).callbacks[1].patience == 2
+
+
+sklearn_callback = pytest.importorskip(
+    "sklearn.callback", reason="scikit-learn's callback framework needs >= 1.9")
+
+
+def test_sklearn_scoring_monitor_sees_every_epoch():
+    X, y, _, _ = data()
+    monitor = sklearn_callback.ScoringMonitor(scoring="accuracy")
+    model = BackpropClassifier(hidden_layer_sizes=(16,), max_iter=5,
+                               learning_rate=0.05, random_state=0)
+    model.set_callbacks(monitor).fit(X, y)
+    logs = monitor.get_logs().data
+    epochs = [row for row in logs if row["task_name"] == "epoch"]
+    assert len(epochs) == 5
+    assert epochs[-1]["accuracy"] == pytest.approx(model.score(X, y))
+    assert epochs[0]["accuracy"] != epochs[-1]["accuracy"]
+
+
+def test_sklearn_progress_bar_inside_grid_search_and_pipeline(capsys):
+    pytest.importorskip("rich", reason="scikit-learn's ProgressBar needs rich")
+    X, y, _, _ = data()
+    pipeline = make_pipeline(StandardScaler(),
+                             BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3))
+    search = GridSearchCV(pipeline, {"backpropclassifier__alpha": [1e-4, 1e-2]}, cv=2)
+    search.set_callbacks(sklearn_callback.ProgressBar())
+    search.fit(X, y)
+    assert_array_equal(search.predict(X).shape, y.shape)
+    plain = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3)
+    plain.set_callbacks(sklearn_callback.ProgressBar()).fit(X, y)
+    assert plain.n_iter_ == 3
+    shown = capsys.readouterr()
+    assert "GridSearchCV - fit" in shown.out + shown.err
+    assert "BackpropClassifier - fit" in shown.out + shown.err

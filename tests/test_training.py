@@ -1,0 +1,210 @@
+"""Training beyond MLP: dropout, gradient clipping, class weights,
+validation data, early stopping in a stream, curves, interruption."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+from skprop import BackpropClassifier, BackpropRegressor
+from skprop._training import clip_global_norm
+from skprop.callbacks import History
+
+
+def data(n_samples=400, seed=0, weights=None):
+    return make_classification(n_samples=n_samples, n_features=10, n_informative=6,
+                               n_classes=2, weights=weights, random_state=seed)
+
+
+def test_dropout_changes_training_not_prediction_and_is_reproducible():
+    X, y = data()
+    settings = dict(hidden_layer_sizes=(32,), random_state=0, max_iter=20)
+    plain = BackpropClassifier(**settings).fit(X, y)
+    dropped = [BackpropClassifier(dropout=0.5, **settings).fit(X, y) for _ in range(2)]
+    assert not np.allclose(plain.coefs_[0], dropped[0].coefs_[0])
+    assert_array_equal(dropped[0].coefs_[0], dropped[1].coefs_[0])
+    assert_array_equal(dropped[0].predict_proba(X), dropped[0].predict_proba(X))
+    per_layer = BackpropClassifier(hidden_layer_sizes=(8, 8), dropout=[0.0, 0.3],
+                                   max_iter=3).fit(X, y)
+    assert per_layer.predict(X).shape == y.shape
+
+
+def test_clip_global_norm():
+    grad = np.array([3.0, 4.0])
+    assert clip_global_norm(grad, 1.0) == 5.0
+    assert_allclose(grad, [0.6, 0.8])
+    grad = np.array([0.3, 0.4])
+    clip_global_norm(grad, 1.0)
+    assert_allclose(grad, [0.3, 0.4])
+
+
+def test_clipping_bounds_every_step():
+    X, y = data()
+    X = X * 1000.0
+    steps = []
+
+    def record(estimator, record):
+        steps.append(np.concatenate([c.ravel() for c in estimator.coefs_]))
+
+    BackpropClassifier(hidden_layer_sizes=(4,), optimizer="sgd", learning_rate=0.1,
+                       batch_size=400, clip_grad_norm=0.5, max_iter=5,
+                       callbacks=[record], random_state=0).fit(X, y)
+    # One full-batch SGD step with momentum 0.9 and Nesterov moves the weights
+    # by at most (0.9 * v + lr * g) with |g| <= 0.5 and |v| <= lr * 0.5 / 0.1.
+    moves = np.linalg.norm(np.diff(steps, axis=0), axis=1)
+    assert (moves <= 0.1 * 0.5 * (1 + 0.9 * 10) + 1e-9).all()
+
+
+def test_class_weight_shifts_predictions_toward_the_weighted_class():
+    X, y = data(weights=[0.8, 0.2])
+    settings = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=50)
+    plain = BackpropClassifier(**settings).fit(X, y)
+    weighted = BackpropClassifier(class_weight={0: 1.0, 1: 10.0}, **settings).fit(X, y)
+    balanced = BackpropClassifier(class_weight="balanced", **settings).fit(X, y)
+    assert (weighted.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
+    assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
+
+
+def test_class_weight_multiplies_sample_weight():
+    X, y = data(n_samples=80)
+    settings = dict(hidden_layer_sizes=(4,), optimizer="lbfgs", random_state=0,
+                    max_iter=30)
+    sample_weight = np.linspace(0.5, 1.5, 80)
+    combined = BackpropClassifier(class_weight={0: 2.0, 1: 1.0}, **settings).fit(
+        X, y, sample_weight=sample_weight)
+    manual = BackpropClassifier(**settings).fit(
+        X, y, sample_weight=sample_weight * np.where(y == 0, 2.0, 1.0))
+    assert_allclose(combined.coefs_[0], manual.coefs_[0])
+
+
+def test_explicit_validation_set_curves_and_early_stopping():
+    X, y = data(n_samples=600)
+    model = BackpropClassifier(hidden_layer_sizes=(16,), random_state=0, max_iter=30,
+                               learning_rate=0.01)
+    model.fit(X[:400], y[:400], X_val=X[400:], y_val=y[400:])
+    assert len(model.validation_loss_curve_) == len(model.loss_curve_) == 30
+    assert len(model.validation_scores_) == 30
+    assert model.validation_scores_[-1] == pytest.approx(model.score(X[400:], y[400:]))
+    stopping = BackpropClassifier(hidden_layer_sizes=(64,), random_state=0,
+                                  learning_rate=0.05, early_stopping=True,
+                                  n_iter_no_change=3, max_iter=200)
+    stopping.fit(X[:400], y[:400], X_val=X[400:], y_val=y[400:])
+    assert stopping.n_iter_ < 200
+    assert stopping.best_validation_score_ == max(stopping.validation_scores_)
+    assert stopping.score(X[400:], y[400:]) == pytest.approx(
+        stopping.best_validation_score_)
+
+
+def test_validation_loss_uses_the_training_objective():
+    X, y = data(n_samples=200)
+    model = BackpropRegressor(hidden_layer_sizes=(), optimizer="lbfgs", alpha=0.0,
+                              max_iter=20, random_state=0)
+    model.fit(X[:100], y[:100], X_val=X[100:], y_val=y[100:])
+    residual = model.predict(X[100:]) - y[100:]
+    assert model.validation_loss_curve_[-1] == pytest.approx(
+        0.5 * np.mean(residual**2), rel=1e-6)
+    assert len(model.loss_curve_) == model.n_iter_
+
+
+def test_partial_fit_early_stopping_restores_the_best_weights():
+    X, y = data(n_samples=600, seed=1)
+    model = BackpropClassifier(hidden_layer_sizes=(64,), learning_rate=0.05,
+                               early_stopping=True, n_iter_no_change=2, random_state=0)
+    best_weights = {}
+    stopped_at = None
+    for call in range(60):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.partial_fit(X[:200], y[:200], classes=[0, 1], X_val=X[200:],
+                              y_val=y[200:])
+        if model.validation_scores_[-1] == model.best_validation_score_:
+            best_weights = [c.copy() for c in model.coefs_]
+        if model.early_stopped_:
+            stopped_at = call
+            assert any("restored" in str(w.message) for w in caught)
+            break
+    assert stopped_at is not None
+    for current, best in zip(model.coefs_, best_weights):
+        assert_array_equal(current, best)
+    assert model.score(X[200:], y[200:]) == pytest.approx(model.best_validation_score_)
+
+
+def test_partial_fit_early_stopping_needs_validation_data():
+    X, y = data()
+    with pytest.raises(ValueError, match="X_val and y_val"):
+        BackpropClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1])
+
+
+def test_decision_function_and_stable_log_proba():
+    X, y = data()
+    model = BackpropClassifier(hidden_layer_sizes=(8,), max_iter=20,
+                               random_state=0).fit(X, y)
+    scores = model.decision_function(X)
+    assert scores.shape == (400,)
+    assert_array_equal(model.predict(X), model.classes_[(scores > 0).astype(int)])
+    # Huge logits: the probability underflows, its log stays finite.
+    model.coefs_[-1] *= 1e4
+    log_proba = model.predict_log_proba(X)
+    assert np.isfinite(log_proba).all()
+    assert (log_proba.min(axis=1) < -40).any()
+    X3, y3 = make_classification(n_samples=200, n_classes=3, n_informative=4,
+                                 random_state=0)
+    multi = BackpropClassifier(hidden_layer_sizes=(8,), max_iter=20).fit(X3, y3)
+    multi.coefs_[-1] *= 1e4
+    assert np.isfinite(multi.predict_log_proba(X3)).all()
+    assert_allclose(multi.predict_proba(X3).sum(axis=1), 1.0)
+
+
+def test_callback_returning_true_stops_at_that_epoch():
+    X, y = data()
+    history = History()
+    model = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=50, callbacks=[
+        history, lambda estimator, record: record["epoch"] == 4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.n_iter_ == 4
+    assert [r["epoch"] for r in history.records_] == [1, 2, 3, 4]
+    assert set(history.records_[0]) >= {"epoch", "loss", "val_loss", "val_score",
+                                        "learning_rate", "time"}
+
+
+def test_interrupt_keeps_the_last_complete_epoch():
+    X, y = data()
+    snapshots = []
+
+    def interrupt_at_third(estimator, record):
+        snapshots.append([c.copy() for c in estimator.coefs_])
+        if record["epoch"] == 3:
+            raise KeyboardInterrupt
+
+    model = BackpropClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0,
+                               callbacks=[interrupt_at_third])
+    with pytest.warns(UserWarning, match="interrupted"):
+        model.fit(X, y)
+    assert model.n_iter_ == 3
+    for current, saved in zip(model.coefs_, snapshots[-1]):
+        assert_array_equal(current, saved)
+    assert model.predict(X).shape == y.shape
+
+
+def test_convergence_warning_once_naming_max_iter():
+    X, y = data()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y)
+    convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(convergence) == 1
+    assert "max_iter=3" in str(convergence[0].message)
+
+
+def test_verbose_prints_one_aligned_line_per_epoch(capsys):
+    X, y = data()
+    BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3, verbose=True).fit(
+        X, y, X_val=X, y_val=y)
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    assert len(lines) == 4 and lines[0].split()[:2] == ["epoch", "loss"]
+    assert len({len(line) for line in lines}) == 1
