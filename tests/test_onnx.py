@@ -141,6 +141,13 @@ def test_poisson_regressor_matches():
     assert_allclose(prediction[:, 0], model.predict(X), **TOLERANCE)
 
 
+def test_matches_predict_after_set_params():
+    X, y = classification_data()
+    model = fit_classifier(X, y, activation="relu")
+    model.set_params(activation="tanh")
+    assert_classifier_matches(model, X)
+
+
 def test_registered_with_skl2onnx_inside_a_pipeline():
     X, y = classification_data()
     pipeline = make_pipeline(
