@@ -8,7 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -281,10 +281,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             raise
 
     def _atomic(self, method, *args, **kwargs):
-        """Run `method`; on any error restore the fitted state it started with."""
+        """Run `method`; on any error restore the fitted state it started with.
+
+        Training replaces arrays and dicts of fitted state rather than writing
+        into them; only the curves (lists) grow in place. So a shallow copy of
+        each list is a complete snapshot, at a cost independent of model size.
+        """
         params = set(self._get_param_names())
         saved = {
-            name: copy.deepcopy(value)
+            name: copy.copy(value) if isinstance(value, list) else value
             for name, value in vars(self).items()
             if name not in params and not name.startswith(_CALLBACK_STATE)
         }
@@ -312,6 +317,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._training_weights(sample_weight, X, labels, incremental)
         loss = self._loss()
         loss.check_target(Y)
+        # Predictions use the parts the weights were trained with, whatever
+        # set_params does afterwards.
+        self._fitted_activations = [clone(a) for a in parts["activations"]]
+        self._fitted_link = clone(loss.link)
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *parts["hidden"], Y.shape[1]]
         if first_pass:
@@ -638,9 +647,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"],
                           dtype=(np.float64, np.float32))
-        activations = self._hidden_activations(len(self.coefs_) - 1)
         with np.errstate(over="ignore"):
-            return predict_raw(X, self.coefs_, self.intercepts_, activations)
+            return predict_raw(X, self.coefs_, self.intercepts_,
+                               self._fitted_activations)
 
     def _reconstruction_attributes(self):
         """Fitted attributes of the current epoch, copied, for scikit-learn

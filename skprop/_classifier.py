@@ -225,7 +225,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             if len(found) < 2:
                 raise ValueError(
                     "The data contains only one class "
-                    f"({found[0]!r}); a classifier needs at least 2 classes.")
+                    f"({found.tolist()[0]!r}); a classifier needs at least 2 classes.")
             self.classes_ = found
             self._target_type = "binary" if len(found) == 2 else "multiclass"
             return
@@ -303,7 +303,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     # ------------------------------------------------------------------
 
     def _link(self):
-        return self._loss().link
+        return self._fitted_link
 
     def _indicator(self, raw):
         """Boolean class indicator of raw outputs (one column when binary)."""

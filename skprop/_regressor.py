@@ -167,7 +167,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     def _validation_score(self, Y, raw, sample_weight):
         """R² of the predictions."""
-        return float(r2_score(Y, self._loss().link.inverse(raw),
+        return float(r2_score(Y, self._fitted_link.inverse(raw),
                               sample_weight=sample_weight))
 
     def predict(self, X):
@@ -181,7 +181,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        prediction = self._loss().link.inverse(self._raw(X))
+        prediction = self._fitted_link.inverse(self._raw(X))
         return prediction.ravel() if prediction.shape[1] == 1 else prediction
 
     def __sklearn_tags__(self):
