@@ -215,7 +215,7 @@ _ACTIVATIONS = {
 
 def _raw_output(graph, model, X):
     """The network's raw output (before the link) for input `X`."""
-    activations = model._hidden_activations(len(model.coefs_) - 1)
+    activations = model._fitted_activations
     for activation in activations:
         if type(activation) not in _ACTIVATIONS:
             raise NotImplementedError(
@@ -288,7 +288,7 @@ _CLASSIFIER_OUTPUTS = {
 
 def _classifier_output_converter(model):
     """The function that adds `model`'s label and probabilities."""
-    link = type(model._loss().link)
+    link = type(model._fitted_link)
     key = (model._target_type, link)
     if key not in _CLASSIFIER_OUTPUTS:
         raise NotImplementedError(
@@ -359,7 +359,7 @@ def _regressor_shapes(operator):
 
 def _convert_regressor(scope, operator, container):
     """skl2onnx converter of `BackpropRegressor`."""
-    link = type(operator.raw_operator._loss().link)
+    link = type(operator.raw_operator._fitted_link)
     if link not in _REGRESSOR_LINKS:
         raise NotImplementedError(
             f"No ONNX conversion for the output link {link.__name__}."

@@ -146,6 +146,10 @@ def test_matches_predict_after_set_params():
     model = fit_classifier(X, y, activation="relu")
     model.set_params(activation="tanh")
     assert_classifier_matches(model, X)
+    regressor = BackpropRegressor((8,), loss="poisson", max_iter=5, random_state=0)
+    regressor.fit(X, y).set_params(loss="squared_error")
+    (prediction,) = run_onnx(skprop_onnx.to_onnx(regressor, X), X)
+    assert_allclose(prediction[:, 0], regressor.predict(X), **TOLERANCE)
 
 
 def test_registered_with_skl2onnx_inside_a_pipeline():
