@@ -173,6 +173,18 @@ def test_sparse_and_pandas_input():
     assert_array_equal(framed.feature_names_in_, frame.columns)
 
 
+def test_polars_input():
+    pl = pytest.importorskip("polars", reason="polars is not installed")
+    X, y = classification_data()
+    frame = pl.DataFrame({f"f{i}": X[:, i] for i in range(X.shape[1])})
+    model = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    model.fit(frame, pl.Series(y))
+    assert_array_equal(model.feature_names_in_, frame.columns)
+    reference = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5,
+                                   random_state=0).fit(X, y)
+    assert_allclose(model.predict_proba(frame), reference.predict_proba(X))
+
+
 def test_sample_weight_of_two_equals_repeating():
     X, y = classification_data(n_samples=60)
     weight = np.ones(60)
