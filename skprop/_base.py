@@ -522,7 +522,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if self.verbose:
             self._print_record(record)
         stop = call_callbacks(self.callbacks, self, record)
-        if self._no_improvement_count > self.n_iter_no_change:
+        # L-BFGS (no schedule) stops on its own criteria, as in MLP.
+        if schedule is not None and self._no_improvement_count > self.n_iter_no_change:
             if incremental and self.early_stopping:
                 self._stop_stream(net)
             else:
@@ -587,14 +588,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _print_record(self, record):
         """One aligned line per epoch."""
-        val_loss = "" if record["val_loss"] is None else f"{record['val_loss']:.6f}"
-        val_score = "" if record["val_score"] is None else f"{record['val_score']:.4f}"
+        def cell(key, spec):
+            return "" if record[key] is None else format(record[key], spec)
+
         if record["epoch"] == 1:
             print(f"{'epoch':>6} {'loss':>12} {'val_loss':>12} {'val_score':>10} "
                   f"{'lr':>10} {'seconds':>8}")
-        print(f"{record['epoch']:>6d} {record['loss']:>12.6f} {val_loss:>12} "
-              f"{val_score:>10} {record['learning_rate']:>10.3g} "
-              f"{record['time']:>8.3f}")
+        print(f"{record['epoch']:>6d} {record['loss']:>12.6f} "
+              f"{cell('val_loss', '.6f'):>12} {cell('val_score', '.4f'):>10} "
+              f"{cell('learning_rate', '.3g'):>10} {record['time']:>8.3f}")
 
     def _fit_lbfgs(self, net, loss, parts, train, val, task):
         """Full-batch L-BFGS-B over the flat parameter vector."""
@@ -614,7 +616,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             net.params[...] = intermediate_result.x
             epoch_task = task.begin_epoch()
             stop = self._end_epoch(net, loss, float(intermediate_result.fun), val,
-                                   0.0, start[0], _schedules.Constant(1.0), False)
+                                   None, start[0], None, False)
             stop = task.end_epoch(epoch_task, stop)
             start[0] = time.perf_counter()
             if stop:
