@@ -112,6 +112,7 @@ class Network:
                 ],
                 "dropped": [np.empty((n_rows, u), dtype) for u in hidden],
                 "delta": [np.empty((n_rows, u), dtype) for u in hidden],
+                "ones": np.ones(n_rows, dtype),
                 "inputs": [None] * len(self.layer_units[1:]),
                 "outputs": [None] * len(hidden),
             }
@@ -163,7 +164,9 @@ class Network:
         for i in range(len(self.coefs) - 1, -1, -1):
             a_prev = work["inputs"][i]
             dot(a_prev.T, delta, out=self.grad_coefs[i])
-            np.sum(delta, axis=0, out=self.grad_intercepts[i])
+            # Summing over rows as a product with ones runs on BLAS, several
+            # times faster than NumPy's reduction along the strided axis.
+            np.matmul(work["ones"], delta, out=self.grad_intercepts[i])
             if i == 0:
                 return
             delta_prev = np.matmul(delta, self.coefs[i].T, out=work["delta"][i - 1])

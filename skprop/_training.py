@@ -110,7 +110,9 @@ class Batches:
         key = (id(array), len(rows))
         if key not in self._buffers:
             self._buffers[key] = np.empty((len(rows),) + array.shape[1:], array.dtype)
-        return np.take(array, rows, axis=0, out=self._buffers[key])
+        # Rows come from a permutation, so they are always in range; the
+        # default mode="raise" would gather into a temporary and copy it.
+        return np.take(array, rows, axis=0, out=self._buffers[key], mode="clip")
 
     def __call__(self, order):
         """Yield ``(X, y, sample_weight)`` batches; `order` None keeps rows
@@ -171,7 +173,8 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
             raise DivergenceError(
                 DIVERGENCE_MESSAGE.format(value=value, epoch=settings["epoch"])
             )
-        clip_global_norm(net.grad, settings["clip_grad_norm"])
+        if settings["clip_grad_norm"] is not None:
+            clip_global_norm(net.grad, settings["clip_grad_norm"])
         step, state = optimizer.update(net.grad, state, net.params, settings["lr"])
         net.params += step
         accumulated += value * n_rows

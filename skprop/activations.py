@@ -184,8 +184,9 @@ class ReLU(Activation):
         return (a > 0).astype(a.dtype)
 
     def backward(self, z, a, grad):
-        # Zeroing where the unit is off is the derivative, without a float mask.
-        np.copyto(grad, 0.0, where=a <= 0)
+        # Multiplying by the boolean mask is branch-free, many times faster
+        # than a masked assignment where units switch on and off at random.
+        np.multiply(grad, a > 0, out=grad)
 
 
 class LeakyReLU(Activation):

@@ -163,11 +163,14 @@ class Adam(Optimizer):
     def update(self, grad, state, params, lr):
         t = state["t"] + 1
         m, v = state["m"], state["v"]
+        # beta * avg + (1 - beta) * x, written as beta * (avg - x) + x so that
+        # it runs in place, without a temporary the size of the parameters.
+        m -= grad
         m *= self.beta_1
-        m += (1.0 - self.beta_1) * grad
+        m += grad
         # From here on `grad` is scratch space: g**2, then the step.
         grad *= grad
-        grad *= 1.0 - self.beta_2
+        v -= grad
         v *= self.beta_2
         v += grad
         lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
