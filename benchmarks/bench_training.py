@@ -299,33 +299,47 @@ def rss_peak(name, workload, data_file, threads):
     return json.loads(result.stdout.strip().splitlines()[-1])["rss_peak_kib"] * 1024
 
 
-def matmul_bound(workload, n_samples, dtype, repeats):
-    """Seconds NumPy needs for the matrix products of one epoch, at the shapes
-    training uses: ``a @ W`` per layer, ``a.T @ delta`` per layer and
-    ``delta @ W.T`` per hidden layer, for every minibatch."""
-    rng = np.random.default_rng(SEED)
-    units = workload.layer_units()
-    n_full, remainder = divmod(n_samples, workload.batch_size)
-    batches = [(workload.batch_size, n_full)] + ([(remainder, 1)] if remainder else [])
-    weights = [rng.random((i, o), dtype=dtype) for i, o in itertools.pairwise(units)]
-    grads = [np.empty_like(w) for w in weights]
-    times = []
-    for _ in range(repeats):
-        total = 0.0
-        for n_rows, count in batches:
-            acts = [rng.random((n_rows, u), dtype=dtype) for u in units]
-            deltas = [np.empty_like(a) for a in acts]
-            start = time.perf_counter()
+class MatmulBound:
+    """The matrix products of one epoch, at the shapes training uses:
+    ``a @ W`` per layer, ``a.T @ delta`` per layer and ``delta @ W.T`` per
+    hidden layer, for every minibatch; nothing else.
+
+    Operands are fixed random arrays and results go to separate buffers, so
+    values never grow from batch to batch.
+    """
+
+    def __init__(self, workload, n_samples, dtype):
+        rng = np.random.default_rng(SEED)
+        units = workload.layer_units()
+        n_full, remainder = divmod(n_samples, workload.batch_size)
+        self.batches = [(workload.batch_size, n_full)]
+        if remainder:
+            self.batches.append((remainder, 1))
+        self.weights = [
+            rng.random((i, o), dtype=dtype) for i, o in itertools.pairwise(units)
+        ]
+        self.grads = [np.empty_like(w) for w in self.weights]
+        self.operands = {}
+        for n_rows, _ in self.batches:
+            inputs = [rng.random((n_rows, u), dtype=dtype) for u in units[:-1]]
+            deltas = [rng.random((n_rows, u), dtype=dtype) for u in units[1:]]
+            results = [np.empty_like(d) for d in deltas]
+            back = [np.empty_like(a) for a in inputs]
+            self.operands[n_rows] = (inputs, deltas, results, back)
+
+    def seconds(self):
+        """Seconds the products of one epoch take."""
+        start = time.perf_counter()
+        for n_rows, count in self.batches:
+            inputs, deltas, results, back = self.operands[n_rows]
             for _ in range(count):
-                for i, w in enumerate(weights):
-                    np.matmul(acts[i], w, out=acts[i + 1])
-                for i in range(len(weights) - 1, -1, -1):
-                    np.matmul(acts[i].T, acts[i + 1], out=grads[i])
+                for a, w, z in zip(inputs, self.weights, results):
+                    np.matmul(a, w, out=z)
+                for i in range(len(self.weights) - 1, -1, -1):
+                    np.matmul(inputs[i].T, deltas[i], out=self.grads[i])
                     if i > 0:
-                        np.matmul(acts[i + 1], weights[i].T, out=deltas[i])
-            total += time.perf_counter() - start
-        times.append(total)
-    return statistics.median(times)
+                        np.matmul(deltas[i], self.weights[i].T, out=back[i])
+        return time.perf_counter() - start
 
 
 def predict_seconds(model, X, repeats):
@@ -350,12 +364,15 @@ def run_workload(workload, dtype, names, repeats, threads, data_dir):
     np.savez(data_file, X=X, y=y)
     runs = {name: [] for name in names}
     models = {}
+    bound = MatmulBound(workload, X.shape[0], dtype)
+    bound_runs = []
     for repeat in range(repeats):
         # Rotating the order spreads any drift (heat, other load) evenly.
         order = names[repeat % len(names) :] + names[: repeat % len(names)]
         for name in order:
             seconds, loss, models[name] = timed_fit(name, workload, X, y)
             runs[name].append((seconds, loss))
+        bound_runs.append(bound.seconds())
     rows = {}
     for name in names:
         rows[name] = {
@@ -365,7 +382,7 @@ def run_workload(workload, dtype, names, repeats, threads, data_dir):
             "traced": traced_peak(name, workload, X, y) if name != "torch" else None,
             "rss": rss_peak(name, workload, data_file, threads),
         }
-    bound = matmul_bound(workload, X.shape[0], dtype, repeats)
+    bound = statistics.median(bound_runs)
     X_predict = X[np.random.default_rng(SEED).integers(0, X.shape[0], N_PREDICT)]
     predict = {
         name: predict_seconds(models[name], X_predict, repeats)

@@ -6,6 +6,8 @@ layer's weights (row-major, shape ``(fan_in, fan_out)``), then every layer's
 intercepts. Weights first makes the L2 penalty one slice: ``params[:n_coef]``.
 """
 
+import itertools
+
 import numpy as np
 from scipy import sparse
 
@@ -14,7 +16,7 @@ def parameter_views(flat, layer_units):
     """Per-layer weight and intercept views into a flat vector."""
     coefs, intercepts = [], []
     start = 0
-    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+    for fan_in, fan_out in itertools.pairwise(layer_units):
         end = start + fan_in * fan_out
         coefs.append(flat[start:end].reshape(fan_in, fan_out))
         start = end
@@ -36,7 +38,7 @@ def glorot_init(layer_units, factors, rng, dtype):
     Layer by layer, weights then intercepts, uniform in ``+-sqrt(factor /
     (fan_in + fan_out))``, so the same seed gives MLP's initial network.
     """
-    n_params = sum(a * b + b for a, b in zip(layer_units[:-1], layer_units[1:]))
+    n_params = sum(a * b + b for a, b in itertools.pairwise(layer_units))
     params = np.empty(n_params, dtype=dtype)
     coefs, intercepts = parameter_views(params, layer_units)
     for coef, intercept, factor in zip(coefs, intercepts, factors):
@@ -58,24 +60,41 @@ def dot(a, b, out=None):
     return np.matmul(a, b, out=out)
 
 
+# Rows that go through the network at once in `predict_raw`: enough for
+# efficient matrix products, few enough that one chunk's activations stay in
+# cache and the whole data set's never exist at once.
+PREDICT_CHUNK_ROWS = 4096
+
+
 def predict_raw(X, coefs, intercepts, activations):
-    """Raw network output for `X`, allocating fresh arrays (thread-safe)."""
-    a = X
-    last = len(coefs) - 1
-    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
-        z = dot(a, coef)
-        z += intercept
-        if i == last:
-            return z
-        activation = activations[i]
-        a = activation.forward(z, out=z if activation.inplace else None)
+    """Raw network output for `X`, chunk by chunk of rows.
+
+    Work buffers belong to the call, so concurrent calls are thread-safe.
+    """
+    n_rows = X.shape[0]
+    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    chunk = max(1, min(n_rows, PREDICT_CHUNK_ROWS))
+    hidden = [np.empty((chunk, c.shape[1]), dtype) for c in coefs[:-1]]
+    raw = np.empty((n_rows, coefs[-1].shape[1]), dtype)
+    for start in range(0, n_rows, chunk):
+        stop = min(start + chunk, n_rows)
+        a = X[start:stop]
+        for coef, intercept, activation, buffer in zip(
+            coefs[:-1], intercepts[:-1], activations, hidden
+        ):
+            z = dot(a, coef, out=buffer[: stop - start])
+            z += intercept
+            a = activation.forward(z, out=z if activation.inplace else None)
+        out = dot(a, coefs[-1], out=raw[start:stop])
+        out += intercepts[-1]
+    return raw
 
 
 class Network:
     """A stack of dense layers over one flat parameter vector, for training.
 
     Work buffers (pre-activations, activations, back-propagated errors) are
-    allocated once per batch size and reused by every batch of that size.
+    allocated once, for the largest batch, and every batch reuses them.
 
     Parameters
     ----------
@@ -94,29 +113,45 @@ class Network:
         self.coefs, self.intercepts = parameter_views(params, layer_units)
         self.n_coef = sum(c.size for c in self.coefs)
         self.grad = np.zeros_like(params)
-        self.grad_coefs, self.grad_intercepts = parameter_views(
-            self.grad, layer_units
-        )
-        self._buffers = {}
+        self.grad_coefs, self.grad_intercepts = parameter_views(self.grad, layer_units)
+        self._capacity = 0
+        self._views = {}
+        # What the last forward pass kept for `backward`: each layer's input,
+        # and each hidden layer's activation before dropout.
+        self._inputs = [None] * len(self.coefs)
+        self._outputs = [None] * len(activations)
+
+    def _allocate(self, n_rows):
+        """Work buffers for batches of up to `n_rows` rows."""
+        dtype = self.params.dtype
+        hidden = self.layer_units[1:-1]
+        self._z = [np.empty((n_rows, u), dtype) for u in self.layer_units[1:]]
+        self._a = [
+            None if act.inplace else np.empty((n_rows, u), dtype)
+            for act, u in zip(self.activations, hidden)
+        ]
+        self._delta = [np.empty((n_rows, u), dtype) for u in hidden]
+        self._ones = np.ones(n_rows, dtype)
+        self._capacity = n_rows
+        self._views = {}
 
     def _workspace(self, n_rows):
-        """Buffers for a batch of `n_rows` rows, created on first use."""
-        if n_rows not in self._buffers:
-            dtype = self.params.dtype
-            hidden = self.layer_units[1:-1]
-            self._buffers[n_rows] = {
-                "z": [np.empty((n_rows, u), dtype) for u in self.layer_units[1:]],
-                "a": [
-                    None if act.inplace else np.empty((n_rows, u), dtype)
-                    for act, u in zip(self.activations, hidden)
-                ],
-                "dropped": [np.empty((n_rows, u), dtype) for u in hidden],
-                "delta": [np.empty((n_rows, u), dtype) for u in hidden],
-                "ones": np.ones(n_rows, dtype),
-                "inputs": [None] * len(self.layer_units[1:]),
-                "outputs": [None] * len(hidden),
+        """Buffers for a batch of `n_rows` rows.
+
+        They are leading rows of the buffers sized for the largest batch so
+        far, so the smaller last batch of an epoch, or a `partial_fit` call of
+        another size, reuses the same memory.
+        """
+        if n_rows > self._capacity:
+            self._allocate(n_rows)
+        if n_rows not in self._views:
+            self._views[n_rows] = {
+                "z": [z[:n_rows] for z in self._z],
+                "a": [None if a is None else a[:n_rows] for a in self._a],
+                "delta": [d[:n_rows] for d in self._delta],
+                "ones": self._ones[:n_rows],
             }
-        return self._buffers[n_rows]
+        return self._views[n_rows]
 
     def forward(self, X, masks=None):
         """Forward pass of one batch, keeping what `backward` needs.
@@ -136,7 +171,7 @@ class Network:
         a = X
         last = len(self.coefs) - 1
         for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
-            work["inputs"][i] = a
+            self._inputs[i] = a
             z = dot(a, coef, out=work["z"][i])
             z += intercept
             if i == last:
@@ -144,9 +179,9 @@ class Network:
             activation = self.activations[i]
             out = z if activation.inplace else work["a"][i]
             a = activation.forward(z, out=out)
-            work["outputs"][i] = a
+            self._outputs[i] = a
             if masks is not None and masks[i] is not None:
-                a = np.multiply(a, masks[i], out=work["dropped"][i])
+                a = a * masks[i]
 
     def backward(self, grad_raw, masks=None):
         """Back-propagate the gradient of the objective with respect to the
@@ -162,7 +197,7 @@ class Network:
         work = self._workspace(grad_raw.shape[0])
         delta = grad_raw
         for i in range(len(self.coefs) - 1, -1, -1):
-            a_prev = work["inputs"][i]
+            a_prev = self._inputs[i]
             dot(a_prev.T, delta, out=self.grad_coefs[i])
             # Summing over rows as a product with ones runs on BLAS, several
             # times faster than NumPy's reduction along the strided axis.
@@ -174,5 +209,5 @@ class Network:
                 delta_prev *= masks[i - 1]
             activation = self.activations[i - 1]
             z = None if activation.inplace else work["z"][i - 1]
-            activation.backward(z, work["outputs"][i - 1], delta_prev)
+            activation.backward(z, self._outputs[i - 1], delta_prev)
             delta = delta_prev

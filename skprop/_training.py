@@ -106,13 +106,15 @@ class Batches:
         self._buffers = {}
 
     def _gather(self, array, rows):
-        """Copy `rows` of a dense array into a buffer reused across batches."""
-        key = (id(array), len(rows))
-        if key not in self._buffers:
-            self._buffers[key] = np.empty((len(rows),) + array.shape[1:], array.dtype)
+        """Copy `rows` of a dense array into a buffer reused across batches
+        (a smaller last batch fills its leading rows)."""
+        if id(array) not in self._buffers:
+            shape = (self.batch_size,) + array.shape[1:]
+            self._buffers[id(array)] = np.empty(shape, array.dtype)
+        out = self._buffers[id(array)][: len(rows)]
         # Rows come from a permutation, so they are always in range; the
         # default mode="raise" would gather into a temporary and copy it.
-        return np.take(array, rows, axis=0, out=self._buffers[key], mode="clip")
+        return np.take(array, rows, axis=0, out=out, mode="clip")
 
     def __call__(self, order):
         """Yield ``(X, y, sample_weight)`` batches; `order` None keeps rows
@@ -124,12 +126,20 @@ class Batches:
                 rows = slice(start, stop)
                 X = self.X[rows]
                 y = self.y[rows]
-                weight = None if self.sample_weight is None else self.sample_weight[rows]
+                weight = (
+                    None if self.sample_weight is None else self.sample_weight[rows]
+                )
             else:
                 rows = order[start:stop]
-                X = self.X[rows] if sparse.issparse(self.X) else self._gather(self.X, rows)
+                X = (
+                    self.X[rows]
+                    if sparse.issparse(self.X)
+                    else self._gather(self.X, rows)
+                )
                 y = self._gather(self.y, rows)
-                weight = None if self.sample_weight is None else self.sample_weight[rows]
+                weight = (
+                    None if self.sample_weight is None else self.sample_weight[rows]
+                )
             yield X, y, weight
 
 
@@ -166,9 +176,13 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
         n_rows = y.shape[0]
         masks = None
         if use_dropout:
-            masks = dropout_masks(settings["dropout"], net.layer_units, n_rows, rng, dtype)
+            masks = dropout_masks(
+                settings["dropout"], net.layer_units, n_rows, rng, dtype
+            )
         denominator = n_rows * settings["mean_weight"]
-        value = objective(net, loss, X, y, weight, settings["alpha"], denominator, masks)
+        value = objective(
+            net, loss, X, y, weight, settings["alpha"], denominator, masks
+        )
         if not math.isfinite(value):
             raise DivergenceError(
                 DIVERGENCE_MESSAGE.format(value=value, epoch=settings["epoch"])
@@ -195,4 +209,3 @@ def full_objective(net, loss, X, y, sample_weight, alpha):
     total = loss.value(y, raw, sample_weight)
     coef = net.params[: net.n_coef]
     return (total + 0.5 * alpha * float(coef @ coef)) / weight_sum, raw
-

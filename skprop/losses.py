@@ -300,9 +300,7 @@ class Quantile(Loss):
         return np.maximum(self.quantile * residual, (self.quantile - 1) * residual)
 
     def gradient(self, y, raw):
-        return np.where(y > raw, -self.quantile, 1.0 - self.quantile).astype(
-            raw.dtype
-        )
+        return np.where(y > raw, -self.quantile, 1.0 - self.quantile).astype(raw.dtype)
 
 
 class Poisson(Loss):
