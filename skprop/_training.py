@@ -103,18 +103,24 @@ class Batches:
     def __init__(self, X, y, sample_weight, batch_size):
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.batch_size = batch_size
-        self._buffers = {}
+        self._y_buffer = np.empty((batch_size, *y.shape[1:]), y.dtype)
+        self._X_buffer = None
+        if not sparse.issparse(X):
+            self._X_buffer = np.empty((batch_size, *X.shape[1:]), X.dtype)
 
-    def _gather(self, array, rows):
-        """Copy `rows` of a dense array into a buffer reused across batches
-        (a smaller last batch fills its leading rows)."""
-        if id(array) not in self._buffers:
-            shape = (self.batch_size,) + array.shape[1:]
-            self._buffers[id(array)] = np.empty(shape, array.dtype)
-        out = self._buffers[id(array)][: len(rows)]
+    def _gathered(self, rows):
+        """The batch of `rows`; dense X and y are copied into the buffers (a
+        smaller last batch fills their leading rows)."""
+        n_rows = len(rows)
         # Rows come from a permutation, so they are always in range; the
         # default mode="raise" would gather into a temporary and copy it.
-        return np.take(array, rows, axis=0, out=out, mode="clip")
+        if self._X_buffer is None:
+            X = self.X[rows]
+        else:
+            X = np.take(self.X, rows, axis=0, out=self._X_buffer[:n_rows], mode="clip")
+        y = np.take(self.y, rows, axis=0, out=self._y_buffer[:n_rows], mode="clip")
+        weight = None if self.sample_weight is None else self.sample_weight[rows]
+        return X, y, weight
 
     def __call__(self, order):
         """Yield ``(X, y, sample_weight)`` batches; `order` None keeps rows
@@ -122,25 +128,13 @@ class Batches:
         n_samples = self.y.shape[0]
         for start in range(0, n_samples, self.batch_size):
             stop = min(start + self.batch_size, n_samples)
-            if order is None:
-                rows = slice(start, stop)
-                X = self.X[rows]
-                y = self.y[rows]
-                weight = (
-                    None if self.sample_weight is None else self.sample_weight[rows]
-                )
-            else:
-                rows = order[start:stop]
-                X = (
-                    self.X[rows]
-                    if sparse.issparse(self.X)
-                    else self._gather(self.X, rows)
-                )
-                y = self._gather(self.y, rows)
-                weight = (
-                    None if self.sample_weight is None else self.sample_weight[rows]
-                )
-            yield X, y, weight
+            if order is not None:
+                yield self._gathered(order[start:stop])
+                continue
+            weight = (
+                None if self.sample_weight is None else self.sample_weight[start:stop]
+            )
+            yield self.X[start:stop], self.y[start:stop], weight
 
 
 def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
