@@ -16,7 +16,7 @@ import math
 import numpy as np
 from scipy import sparse
 
-from skprop._network import predict_raw
+from skprop._network import blocks, predict_raw
 
 
 class DivergenceError(ValueError):
@@ -55,8 +55,9 @@ def objective(net, loss, X, y, sample_weight, alpha, denominator, masks=None):
     scale = 1.0 / denominator
     total, grad_raw = loss.weighted(y, raw, sample_weight, scale)
     net.backward(grad_raw, masks)
-    coef = net.params[: net.n_coef]
-    net.grad[: net.n_coef] += (alpha * scale) * coef
+    coef, grad_coef = net.params[: net.n_coef], net.grad[: net.n_coef]
+    for block in blocks(net.n_coef):
+        grad_coef[block] += (alpha * scale) * coef[block]
     return (total + 0.5 * alpha * float(coef @ coef)) * scale
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
+from skprop._network import blocks
 
 
 class Optimizer(Component):
@@ -162,9 +163,16 @@ class Adam(Optimizer):
 
     def update(self, grad, state, params, lr):
         t = state["t"] + 1
-        m, v = state["m"], state["v"]
+        lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        for block in blocks(grad.size):
+            self._step(grad[block], state["m"][block], state["v"][block], lr_t)
+        state["t"] = t
+        return grad, state
+
+    def _step(self, grad, m, v, lr_t):
+        """Update the moments in place and overwrite `grad` with the step."""
         # beta * avg + (1 - beta) * x, written as beta * (avg - x) + x so that
-        # it runs in place, without a temporary the size of the parameters.
+        # it runs in place, without a temporary.
         m -= grad
         m *= self.beta_1
         m += grad
@@ -173,13 +181,10 @@ class Adam(Optimizer):
         v -= grad
         v *= self.beta_2
         v += grad
-        lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
         step = np.sqrt(v, out=grad)
         step += self.epsilon
         np.divide(m, step, out=step)
         step *= -lr_t
-        state["t"] = t
-        return step, state
 
 
 class AdamW(Adam):
