@@ -66,13 +66,14 @@ def blocks(size):
 
 def dot(a, b, out=None):
     """Matrix product that also takes a sparse left operand."""
-    if sparse.issparse(a):
-        result = a @ b
-        if out is None:
-            return result
-        out[...] = result
-        return out
-    return np.matmul(a, b, out=out)
+    # The cheap check first: dense operands are by far the common case.
+    if isinstance(a, np.ndarray) or not sparse.issparse(a):
+        return np.matmul(a, b, out=out)
+    result = a @ b
+    if out is None:
+        return result
+    out[...] = result
+    return out
 
 
 # Rows that go through the network at once in `predict_raw`: enough for

@@ -118,8 +118,8 @@ class Batches:
         if self._X_buffer is None:
             X = self.X[rows]
         else:
-            X = np.take(self.X, rows, axis=0, out=self._X_buffer[:n_rows], mode="clip")
-        y = np.take(self.y, rows, axis=0, out=self._y_buffer[:n_rows], mode="clip")
+            X = self.X.take(rows, axis=0, out=self._X_buffer[:n_rows], mode="clip")
+        y = self.y.take(rows, axis=0, out=self._y_buffer[:n_rows], mode="clip")
         weight = None if self.sample_weight is None else self.sample_weight[rows]
         return X, y, weight
 
