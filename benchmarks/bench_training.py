@@ -24,6 +24,7 @@ _BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 if __name__ == "__main__" and any(name in os.environ for name in _BLAS_OVERRIDES):
     _env = {k: v for k, v in os.environ.items() if k not in _BLAS_OVERRIDES}
+    _env["BENCH_UNSET"] = " ".join(n for n in _BLAS_OVERRIDES if n in os.environ)
     os.execve(sys.executable, [sys.executable, *sys.argv], _env)
 
 import argparse
@@ -389,6 +390,34 @@ def run_workload(workload, dtype, names, repeats, threads, data_dir):
         for name in ("skprop", "sklearn")
     }
     print_workload(workload, dtype, rows, bound, predict)
+    return summary(workload, dtype, rows, bound, predict)
+
+
+def summary(workload, dtype, rows, bound, predict):
+    """One line of the closing table: skprop against the others."""
+    seconds = {name: row["seconds"] for name, row in rows.items()}
+    skprop_row, sklearn_row = rows["skprop"], rows["sklearn"]
+    return {
+        "workload": workload.name,
+        "dtype": dtype,
+        "sklearn / skprop": seconds["sklearn"] / seconds["skprop"],
+        "torch / skprop": seconds.get("torch", np.nan) / seconds["skprop"],
+        "skprop / bound": seconds["skprop"] / bound,
+        "traced peak skprop / sklearn": skprop_row["traced"] / sklearn_row["traced"],
+        "predict sklearn / skprop": predict["sklearn"] / predict["skprop"],
+        "loss skprop / sklearn": skprop_row["loss"] / sklearn_row["loss"],
+    }
+
+
+def print_summary(lines):
+    """The closing table, one line per workload and dtype."""
+    columns = list(lines[0])
+    print("\n### Summary (ratios of medians)\n")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for line in lines:
+        cells = [f"{v:.2f}" if isinstance(v, float) else v for v in line.values()]
+        print("| " + " | ".join(cells) + " |")
 
 
 def _mib(n_bytes):
@@ -445,7 +474,18 @@ def print_environment(threads):
             f"{pool['num_threads']} threads ({Path(pool['filepath']).name})"
         )
     if torch is None:
-        print("PyTorch is not installed: its column is left out.")
+        print("PyTorch is not installed: its rows are left out.")
+    else:
+        print(f"torch: {torch.get_num_threads()} intra-op threads")
+    if os.environ.get("BENCH_UNSET"):
+        print(f"unset for this run: {os.environ['BENCH_UNSET']}")
+    print(
+        "s / epoch: median over repeats of fit time / epochs. Memory, from a "
+        "separate one-epoch fit: traced peak = tracemalloc peak (NumPy and "
+        "Python allocations; PyTorch's are invisible to it); RSS peak = growth "
+        "of the resident set (VmHWM after minus VmRSS before) in a fresh "
+        "process, the same method for every implementation."
+    )
 
 
 def parse_args(argv):
@@ -473,13 +513,17 @@ def main(argv=None):
             rss_peak_child(*args.rss_child)
             return
         print_environment(args.threads)
+        lines = []
         with tempfile.TemporaryDirectory() as data_dir:
             for dtype in args.dtype:
                 for name in args.workload:
                     workload = WORKLOADS[name]
-                    run_workload(
-                        workload, dtype, names, args.repeats, args.threads, data_dir
+                    lines.append(
+                        run_workload(
+                            workload, dtype, names, args.repeats, args.threads, data_dir
+                        )
                     )
+        print_summary(lines)
 
 
 if __name__ == "__main__":
