@@ -19,9 +19,15 @@ def seconds_per_epoch(optimizer, X, y, epochs=5, repeats=3):
     """Median over `repeats` fits of the mean epoch time."""
     times = []
     for _ in range(repeats):
-        model = BackpropClassifier(hidden_layer_sizes=(256, 128), optimizer=optimizer,
-                                   batch_size=256, max_iter=epochs, tol=0.0,
-                                   n_iter_no_change=epochs, random_state=0)
+        model = BackpropClassifier(
+            hidden_layer_sizes=(256, 128),
+            optimizer=optimizer,
+            batch_size=256,
+            max_iter=epochs,
+            tol=0.0,
+            n_iter_no_change=epochs,
+            random_state=0,
+        )
         start = time.perf_counter()
         model.fit(X, y)
         times.append((time.perf_counter() - start) / model.n_iter_)
@@ -30,8 +36,9 @@ def seconds_per_epoch(optimizer, X, y, epochs=5, repeats=3):
 
 def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
-    X, y = make_classification(n_samples=20_000, n_features=100, n_informative=30,
-                               n_classes=10, random_state=0)
+    X, y = make_classification(
+        n_samples=20_000, n_features=100, n_informative=30, n_classes=10, random_state=0
+    )
     X = X.astype(np.float32)
     print("20,000 x 100 float32, 10 classes, hidden (256, 128), batch 256")
     print(f"{'optimizer':<10} {'s/epoch':>9} {'loss':>8}")

@@ -43,23 +43,29 @@ def run(name, solver):
         settings = dict(hidden_layer_sizes=(50,), random_state=0)
         ours, theirs = BackpropClassifier, MLPClassifier
     data = (X_train, y_train, X_test, y_test)
-    skprop = fitted_score(make_pipeline(StandardScaler(),
-                                        ours(optimizer=solver, **settings)), *data)
-    mlp = fitted_score(make_pipeline(StandardScaler(),
-                                     theirs(solver=solver, **settings)), *data)
+    skprop = fitted_score(
+        make_pipeline(StandardScaler(), ours(optimizer=solver, **settings)), *data
+    )
+    mlp = fitted_score(
+        make_pipeline(StandardScaler(), theirs(solver=solver, **settings)), *data
+    )
     return skprop, mlp
 
 
 def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"{'data set':<14} {'solver':<6} {'skprop':>8} {'MLP':>8} {'diff':>8} "
-          f"{'skprop s':>9} {'MLP s':>7} {'speed-up':>9}")
+    print(
+        f"{'data set':<14} {'solver':<6} {'skprop':>8} {'MLP':>8} {'diff':>8} "
+        f"{'skprop s':>9} {'MLP s':>7} {'speed-up':>9}"
+    )
     for name in DATASETS:
         for solver in ("adam", "sgd", "lbfgs"):
             (ours, our_time), (theirs, their_time) = run(name, solver)
-            print(f"{name:<14} {solver:<6} {ours:>8.4f} {theirs:>8.4f} "
-                  f"{ours - theirs:>+8.4f} {our_time:>9.3f} {their_time:>7.3f} "
-                  f"{their_time / our_time:>8.2f}x")
+            print(
+                f"{name:<14} {solver:<6} {ours:>8.4f} {theirs:>8.4f} "
+                f"{ours - theirs:>+8.4f} {our_time:>9.3f} {their_time:>7.3f} "
+                f"{their_time / our_time:>8.2f}x"
+            )
 
 
 if __name__ == "__main__":

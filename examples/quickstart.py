@@ -22,8 +22,10 @@ def main():
     start = time.perf_counter()
     model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
-    print(f"digits: held-out accuracy {model.score(X_test, y_test):.4f}, "
-          f"fit time {seconds:.2f} s")
+    print(
+        f"digits: held-out accuracy {model.score(X_test, y_test):.4f}, "
+        f"fit time {seconds:.2f} s"
+    )
 
 
 if __name__ == "__main__":

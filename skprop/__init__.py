@@ -5,7 +5,6 @@ callbacks."""
 from skprop._base import InconsistentSkpropVersionWarning
 from skprop._classifier import BackpropClassifier
 from skprop._regressor import BackpropRegressor
-
 from skprop._version import __version__
 
 __all__ = [

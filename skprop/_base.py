@@ -13,16 +13,23 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from skprop import activations as _activations
-from skprop._version import __version__
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._component import resolve
 from skprop._network import Network, flatten, glorot_init, parameter_views, predict_raw
-from skprop._sklearn_callbacks import CallbackSupportMixin, FitTask, with_sklearn_callbacks
+from skprop._sklearn_callbacks import (
+    CallbackSupportMixin,
+    FitTask,
+    with_sklearn_callbacks,
+)
 from skprop._training import (
     DIVERGENCE_MESSAGE,
     Batches,
@@ -31,7 +38,9 @@ from skprop._training import (
     objective,
     run_epoch,
 )
+from skprop._version import __version__
 from skprop.callbacks import call_callbacks
+
 
 class InconsistentSkpropVersionWarning(UserWarning):
     """A model pickled by one skprop version is loaded by another."""
@@ -45,13 +54,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     """Shared logic of `BackpropClassifier` and `BackpropRegressor`."""
 
     _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [str, _activations.Activation, list, tuple],
         "loss": [str, _losses.Loss],
         "optimizer": [str, _optimizers.Optimizer],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), _schedules.Schedule],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            _schedules.Schedule,
+        ],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
@@ -128,15 +146,20 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """One Activation per hidden layer."""
         specs = self.activation
         if not isinstance(specs, (list, tuple)):
-            return [resolve(specs, _activations._REGISTRY, _activations.Activation,
-                            "activation")] * n_hidden
+            return [
+                resolve(
+                    specs, _activations._REGISTRY, _activations.Activation, "activation"
+                )
+            ] * n_hidden
         if len(specs) != n_hidden:
             raise ValueError(
                 f"activation has {len(specs)} entries but there are {n_hidden} "
                 "hidden layers; give one per hidden layer or a single one."
             )
-        return [resolve(spec, _activations._REGISTRY, _activations.Activation,
-                        "activation") for spec in specs]
+        return [
+            resolve(spec, _activations._REGISTRY, _activations.Activation, "activation")
+            for spec in specs
+        ]
 
     def _init_factors(self, hidden_activations):
         """Glorot factor per layer: its activation's, the output layer's taken
@@ -170,8 +193,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return _schedules.Constant(self.learning_rate)
 
     def _optimizer(self):
-        return resolve(self.optimizer, _optimizers._REGISTRY, _optimizers.Optimizer,
-                       "optimizer")
+        return resolve(
+            self.optimizer, _optimizers._REGISTRY, _optimizers.Optimizer, "optimizer"
+        )
 
     def _loss(self):
         """The loss for this estimator's target type."""
@@ -209,8 +233,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------------
 
     @with_sklearn_callbacks
-    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
-            sample_weight_val=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to `X`, `y`.
 
         Parameters
@@ -233,14 +265,32 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        return self._atomic(self._fit, X, y, sample_weight, X_val, y_val,
-                            sample_weight_val, incremental=False)
+        return self._atomic(
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            X_val,
+            y_val,
+            sample_weight_val,
+            incremental=False,
+        )
 
     @with_sklearn_callbacks
-    def _partial_fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val,
-                     classes=None):
-        return self._atomic(self._fit, X, y, sample_weight, X_val, y_val,
-                            sample_weight_val, incremental=True, classes=classes)
+    def _partial_fit(
+        self, X, y, sample_weight, X_val, y_val, sample_weight_val, classes=None
+    ):
+        return self._atomic(
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            X_val,
+            y_val,
+            sample_weight_val,
+            incremental=True,
+            classes=classes,
+        )
 
     def _has_partial_fit(self):
         """partial_fit exists only for stochastic optimizers."""
@@ -267,7 +317,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self : object
         """
         saved = {
-            name: (value, copy.copy(vars(value)) if hasattr(value, "get_params") else None)
+            name: (
+                value,
+                copy.copy(vars(value)) if hasattr(value, "get_params") else None,
+            )
             for name, value in vars(self).items()
         }
         try:
@@ -306,14 +359,24 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # The fit flow
     # ------------------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val, incremental,
-             classes=None):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        X_val,
+        y_val,
+        sample_weight_val,
+        incremental,
+        classes=None,
+    ):
         parts = self._check_parts()
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         # Callbacks that score the model get the data as the user gave it.
         task_data = (X, y)
-        X, Y, labels = self._validate_training_data(X, y, incremental, first_pass,
-                                                    classes)
+        X, Y, labels = self._validate_training_data(
+            X, y, incremental, first_pass, classes
+        )
         sample_weight = self._training_weights(sample_weight, X, labels, incremental)
         loss = self._loss()
         loss.check_target(Y)
@@ -330,8 +393,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         params = flatten(self.coefs_, self.intercepts_, X.dtype)
         net = Network(params, layer_units, parts["activations"])
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
-        train, val = self._split(X, Y, sample_weight, X_val, y_val, sample_weight_val,
-                                 incremental, rng)
+        train, val = self._split(
+            X, Y, sample_weight, X_val, y_val, sample_weight_val, incremental, rng
+        )
         self.early_stopped_ = False
         task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         if parts["optimizer"].stochastic:
@@ -339,18 +403,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         else:
             self._fit_lbfgs(net, loss, parts, train, val, task)
         if not all(np.isfinite(c).all() for c in (*self.coefs_, *self.intercepts_)):
-            raise DivergenceError(DIVERGENCE_MESSAGE.format(value="non-finite",
-                                                            epoch=self.n_iter_))
+            raise DivergenceError(
+                DIVERGENCE_MESSAGE.format(value="non-finite", epoch=self.n_iter_)
+            )
         task.end()
         return self
 
     def _training_weights(self, sample_weight, X, labels, incremental):
         """Validated sample weights (class weights folded in), or None."""
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
-                                                 ensure_non_negative=True)
-        sample_weight = self._apply_class_weight(sample_weight, labels, X.dtype,
-                                                 incremental)
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        sample_weight = self._apply_class_weight(
+            sample_weight, labels, X.dtype, incremental
+        )
         if sample_weight is not None and not sample_weight.sum() > 0:
             raise ValueError("sample_weight sums to zero: nothing to learn from.")
         return sample_weight
@@ -372,8 +439,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.loss_curve_ = []
         self.validation_loss_curve_ = []
         self._no_improvement_count = 0
-        self._optimizer_state = parts["optimizer"].init(params) if parts[
-            "optimizer"].stochastic else {}
+        self._optimizer_state = (
+            parts["optimizer"].init(params) if parts["optimizer"].stochastic else {}
+        )
         self._schedule_state = parts["schedule"].init()
         self.best_loss_ = np.inf
         if self.early_stopping:
@@ -394,15 +462,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 "or a new estimator to change them."
             )
 
-    def _split(self, X, Y, sample_weight, X_val, y_val, sample_weight_val,
-               incremental, rng):
+    def _split(
+        self, X, Y, sample_weight, X_val, y_val, sample_weight_val, incremental, rng
+    ):
         """Training data and validation data (None when there is none)."""
         train = (X, Y, sample_weight)
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise ValueError("X_val and y_val must be given together.")
-            return train, self._validate_validation_data(X_val, y_val,
-                                                         sample_weight_val, X.dtype)
+            return train, self._validate_validation_data(
+                X_val, y_val, sample_weight_val, X.dtype
+            )
         if not self.early_stopping:
             return train, None
         if incremental:
@@ -412,8 +482,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         stratify = self._stratify_labels(Y)
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        split = train_test_split(*arrays, random_state=rng,
-                                 test_size=self.validation_fraction, stratify=stratify)
+        split = train_test_split(
+            *arrays,
+            random_state=rng,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
         train, val = split[0::2], split[1::2]
         if val[0].shape[0] < 2:
             raise ValueError(
@@ -425,8 +499,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return tuple(train), tuple(val)
 
     def _validate_validation_data(self, X_val, y_val, sample_weight_val, dtype):
-        X_val = validate_data(self, X_val, reset=False, accept_sparse=["csr", "csc"],
-                              dtype=dtype)
+        X_val = validate_data(
+            self, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
+        )
         Y_val = self._encode_validation_targets(y_val, dtype)
         if Y_val.shape[0] != X_val.shape[0]:
             raise ValueError(
@@ -434,7 +509,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         if sample_weight_val is not None:
             sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True)
+                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            )
         return X_val, Y_val, sample_weight_val
 
     def _batch_size(self, n_samples):
@@ -464,18 +540,25 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 start = time.perf_counter()
                 if order is not None:
                     rng.shuffle(order)
-                settings = {"lr": lr, "alpha": self.alpha, "mean_weight": mean_weight,
-                            "clip_grad_norm": self.clip_grad_norm, "epoch": epoch,
-                            "dropout": parts["dropout"]}
+                settings = {
+                    "lr": lr,
+                    "alpha": self.alpha,
+                    "mean_weight": mean_weight,
+                    "clip_grad_norm": self.clip_grad_norm,
+                    "epoch": epoch,
+                    "dropout": parts["dropout"],
+                }
                 epoch_task = task.begin_epoch()
                 with np.errstate(over="ignore", invalid="ignore"):
-                    epoch_loss, state = run_epoch(net, loss, optimizer, state, batches,
-                                                  order, settings, rng)
+                    epoch_loss, state = run_epoch(
+                        net, loss, optimizer, state, batches, order, settings, rng
+                    )
                 self._optimizer_state = state
                 completed = (net.params.copy(), copy.deepcopy(state))
                 self.t_ += Y.shape[0]
-                stop = self._end_epoch(net, loss, epoch_loss, val, lr, start,
-                                       schedule, incremental)
+                stop = self._end_epoch(
+                    net, loss, epoch_loss, val, lr, start, schedule, incremental
+                )
                 stop = task.end_epoch(epoch_task, stop)
                 if stop:
                     break
@@ -485,15 +568,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                         f"Stochastic optimizer: maximum iterations (max_iter="
                         f"{self.max_iter}) reached and the optimization hasn't "
                         "converged yet. Increase max_iter, or raise the learning "
-                        "rate.", ConvergenceWarning)
+                        "rate.",
+                        ConvergenceWarning,
+                    )
         except KeyboardInterrupt:
             net.params[...] = completed[0]
             self._optimizer_state = completed[1]
             warnings.warn(
                 f"Training interrupted by the user (KeyboardInterrupt) after "
                 f"{self.n_iter_} complete epoch(s); keeping the weights of the "
-                "last complete epoch" + (" (the best ones, with early stopping)."
-                                          if self.early_stopping else "."))
+                "last complete epoch"
+                + (
+                    " (the best ones, with early stopping)."
+                    if self.early_stopping
+                    else "."
+                )
+            )
         if self.early_stopping and not incremental:
             self._restore_best(net)
 
@@ -502,12 +592,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         fresh = optimizer.init(params)
         stored = getattr(self, "_optimizer_state", {})
         same_layout = stored.keys() == fresh.keys() and all(
-            np.shape(stored[k]) == np.shape(fresh[k]) for k in fresh)
+            np.shape(stored[k]) == np.shape(fresh[k]) for k in fresh
+        )
         if not same_layout:
             return fresh
-        return {k: (np.asarray(v, dtype=params.dtype).copy()
-                    if isinstance(v, np.ndarray) else v)
-                for k, v in stored.items()}
+        return {
+            k: (
+                np.asarray(v, dtype=params.dtype).copy()
+                if isinstance(v, np.ndarray)
+                else v
+            )
+            for k, v in stored.items()
+        }
 
     def _end_epoch(self, net, loss, epoch_loss, val, lr, start, schedule, incremental):
         """Record an epoch, update the stopping counters; True means stop."""
@@ -516,9 +612,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.loss_curve_.append(epoch_loss)
         val_loss, val_score = self._evaluate(net, loss, val)
         self._count_improvement(val_score, net)
-        record = {"epoch": len(self.loss_curve_), "loss": epoch_loss,
-                  "val_loss": val_loss, "val_score": val_score,
-                  "learning_rate": lr, "time": time.perf_counter() - start}
+        record = {
+            "epoch": len(self.loss_curve_),
+            "loss": epoch_loss,
+            "val_loss": val_loss,
+            "val_score": val_score,
+            "learning_rate": lr,
+            "time": time.perf_counter() - start,
+        }
         if self.verbose:
             self._print_record(record)
         stop = call_callbacks(self.callbacks, self, record)
@@ -528,7 +629,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 self._stop_stream(net)
             else:
                 plateau_stop, self._schedule_state = schedule.plateau(
-                    self._schedule_state)
+                    self._schedule_state
+                )
                 stop = stop or plateau_stop
                 if not plateau_stop:
                     self._no_improvement_count = 0
@@ -567,8 +669,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             self._no_improvement_count += 1
         else:
             self._no_improvement_count = 0
-        if self.loss_ < self.best_loss_:
-            self.best_loss_ = self.loss_
+        self.best_loss_ = min(self.best_loss_, self.loss_)
 
     def _restore_best(self, net):
         best = getattr(self, "_best_params", None)
@@ -584,19 +685,25 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             f"Validation score did not improve by tol={self.tol} for more than "
             f"{self.n_iter_no_change} partial_fit calls; the best weights "
             f"(validation score {self.best_validation_score_:.6g}) were restored. "
-            "Further partial_fit calls train on from them.")
+            "Further partial_fit calls train on from them."
+        )
 
     def _print_record(self, record):
         """One aligned line per epoch."""
+
         def cell(key, spec):
             return "" if record[key] is None else format(record[key], spec)
 
         if record["epoch"] == 1:
-            print(f"{'epoch':>6} {'loss':>12} {'val_loss':>12} {'val_score':>10} "
-                  f"{'lr':>10} {'seconds':>8}")
-        print(f"{record['epoch']:>6d} {record['loss']:>12.6f} "
-              f"{cell('val_loss', '.6f'):>12} {cell('val_score', '.4f'):>10} "
-              f"{cell('learning_rate', '.3g'):>10} {record['time']:>8.3f}")
+            print(
+                f"{'epoch':>6} {'loss':>12} {'val_loss':>12} {'val_score':>10} "
+                f"{'lr':>10} {'seconds':>8}"
+            )
+        print(
+            f"{record['epoch']:>6d} {record['loss']:>12.6f} "
+            f"{cell('val_loss', '.6f'):>12} {cell('val_score', '.4f'):>10} "
+            f"{cell('learning_rate', '.3g'):>10} {record['time']:>8.3f}"
+        )
 
     def _fit_lbfgs(self, net, loss, parts, train, val, task):
         """Full-batch L-BFGS-B over the flat parameter vector."""
@@ -606,7 +713,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         def value_and_grad(flat):
             net.params[...] = flat
             with np.errstate(over="ignore", invalid="ignore"):
-                value = objective(net, loss, X, Y, sample_weight, self.alpha, weight_sum)
+                value = objective(
+                    net, loss, X, Y, sample_weight, self.alpha, weight_sum
+                )
             return value, net.grad.astype(np.float64)
 
         self.n_iter_ = 0
@@ -615,8 +724,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         def after_iteration(intermediate_result):
             net.params[...] = intermediate_result.x
             epoch_task = task.begin_epoch()
-            stop = self._end_epoch(net, loss, float(intermediate_result.fun), val,
-                                   None, start[0], None, False)
+            stop = self._end_epoch(
+                net,
+                loss,
+                float(intermediate_result.fun),
+                val,
+                None,
+                start[0],
+                None,
+                False,
+            )
             stop = task.end_epoch(epoch_task, stop)
             start[0] = time.perf_counter()
             if stop:
@@ -624,10 +741,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
         self._no_improvement_count = 0
         result = scipy.optimize.minimize(
-            value_and_grad, net.params.astype(np.float64), method="L-BFGS-B",
-            jac=True, callback=after_iteration,
-            options={"maxiter": self.max_iter, "maxfun": parts["optimizer"].max_fun,
-                     "gtol": self.tol})
+            value_and_grad,
+            net.params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=after_iteration,
+            options={
+                "maxiter": self.max_iter,
+                "maxfun": parts["optimizer"].max_fun,
+                "gtol": self.tol,
+            },
+        )
         net.params[...] = result.x
         self.loss_ = float(result.fun)
         if not np.isfinite(self.loss_):
@@ -638,7 +762,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
                 f"({result.message}). Increase the number of iterations "
                 f"(max_iter={self.max_iter}) or LBFGS(max_fun=...), or scale "
-                "the data.", ConvergenceWarning)
+                "the data.",
+                ConvergenceWarning,
+            )
 
     # ------------------------------------------------------------------
     # Prediction
@@ -647,17 +773,26 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _raw(self, X):
         """Raw network output for new data."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"],
-                          dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+        )
         with np.errstate(over="ignore"):
-            return predict_raw(X, self.coefs_, self.intercepts_,
-                               self._fitted_activations)
+            return predict_raw(
+                X, self.coefs_, self.intercepts_, self._fitted_activations
+            )
 
     def _reconstruction_attributes(self):
         """Fitted attributes of the current epoch, copied, for scikit-learn
         callbacks that evaluate a model mid-fit."""
-        attributes = {name: copy.copy(value) for name, value in vars(self).items()
-                      if name.endswith("_") and not name.startswith("_")}
+        attributes = {
+            name: copy.copy(value)
+            for name, value in vars(self).items()
+            if name.endswith("_") and not name.startswith("_")
+        }
         attributes["coefs_"] = [c.copy() for c in self.coefs_]
         attributes["intercepts_"] = [b.copy() for b in self.intercepts_]
         return attributes
@@ -677,7 +812,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"Trying to unpickle {type(self).__name__} from skprop version "
                 f"{saved_version} when using version {__version__}. This might "
                 "lead to breaking code or invalid results. Use at your own risk.",
-                InconsistentSkpropVersionWarning)
+                InconsistentSkpropVersionWarning,
+            )
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -162,8 +162,17 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self.class_weight = class_weight
 
     @available_if(BaseBackprop._has_partial_fit)
-    def partial_fit(self, X, y, classes=None, sample_weight=None, *, X_val=None,
-                    y_val=None, sample_weight_val=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        classes=None,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Train for one epoch over the given data.
 
         Parameters
@@ -182,8 +191,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         -------
         self : object
         """
-        return self._partial_fit(X, y, sample_weight, X_val, y_val,
-                                 sample_weight_val, classes=classes)
+        return self._partial_fit(
+            X, y, sample_weight, X_val, y_val, sample_weight_val, classes=classes
+        )
 
     # ------------------------------------------------------------------
     # Targets
@@ -192,9 +202,15 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     def _validate_training_data(self, X, y, incremental, first_pass, classes=None):
         """Validated X, 0/1 target matrix Y and 1-D labels (None if
         multilabel); sets `classes_` on a first pass."""
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
-                             multi_output=True, dtype=(np.float64, np.float32),
-                             reset=first_pass)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -219,30 +235,38 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         """Fix `classes_` on a first pass; check labels against it later."""
         if first_pass:
             if incremental and classes is None:
-                raise ValueError("classes must be passed on the first call to "
-                                 "partial_fit.")
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
             found = np.unique(labels if classes is None else classes)
             if len(found) < 2:
                 raise ValueError(
                     "The data contains only one class "
-                    f"({found.tolist()[0]!r}); a classifier needs at least 2 classes.")
+                    f"({found.tolist()[0]!r}); a classifier needs at least 2 classes."
+                )
             self.classes_ = found
             self._target_type = "binary" if len(found) == 2 else "multiclass"
             return
         if self._target_type == _MULTILABEL:
-            raise ValueError("The model was trained on multilabel indicator "
-                             "targets; y must stay a 2-D indicator matrix.")
-        if classes is not None and not np.array_equal(np.unique(classes),
-                                                       self.classes_):
-            raise ValueError(f"classes={classes!r} differs from classes_="
-                             f"{self.classes_!r} of the earlier calls.")
+            raise ValueError(
+                "The model was trained on multilabel indicator "
+                "targets; y must stay a 2-D indicator matrix."
+            )
+        if classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} differs from classes_="
+                f"{self.classes_!r} of the earlier calls."
+            )
         if self.warm_start and not incremental:
             found = np.unique(labels)
             if set(found) != set(self.classes_):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes "
                     f"as in the previous call to fit. Previously got "
-                    f"{self.classes_}, `y` has {found}.")
+                    f"{self.classes_}, `y` has {found}."
+                )
 
     def _encode(self, labels, dtype):
         """0/1 target matrix of 1-D labels: one column for binary problems,
@@ -253,7 +277,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         if np.any(unseen):
             raise ValueError(
                 f"y contains labels not in classes_={self.classes_!r}: "
-                f"{np.unique(np.asarray(labels)[unseen])!r}.")
+                f"{np.unique(np.asarray(labels)[unseen])!r}."
+            )
         if self._target_type == "binary":
             return (index == 1).astype(dtype)[:, None]
         Y = np.zeros((len(labels), len(self.classes_)), dtype=dtype)
@@ -282,9 +307,11 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                 "class_weight='balanced' needs the whole data set, which "
                 "partial_fit never sees; compute the weights once with "
                 "sklearn.utils.class_weight.compute_class_weight and pass them "
-                "as a dict.")
-        per_class = compute_class_weight(self.class_weight, classes=self.classes_,
-                                         y=labels)
+                "as a dict."
+            )
+        per_class = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=labels
+        )
         weight = per_class[np.searchsorted(self.classes_, labels)].astype(dtype)
         return weight if sample_weight is None else weight * sample_weight
 
@@ -369,7 +396,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         # Probabilities that underflow stay positive (so their log is finite);
         # a multilabel probability also stays below 1, where it would round.
         dtype = proba.dtype.type
-        upper = np.nextafter(dtype(1), dtype(0)) if self._target_type == _MULTILABEL else 1
+        upper = (
+            np.nextafter(dtype(1), dtype(0)) if self._target_type == _MULTILABEL else 1
+        )
         return np.clip(proba, np.finfo(dtype).tiny, upper, out=proba)
 
     def predict_log_proba(self, X):

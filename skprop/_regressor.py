@@ -131,8 +131,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         )
 
     @available_if(BaseBackprop._has_partial_fit)
-    def partial_fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
-                    sample_weight_val=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Train for one epoch over the given data.
 
         Parameters
@@ -148,14 +156,20 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         -------
         self : object
         """
-        return self._partial_fit(X, y, sample_weight, X_val, y_val,
-                                 sample_weight_val)
+        return self._partial_fit(X, y, sample_weight, X_val, y_val, sample_weight_val)
 
     def _validate_training_data(self, X, y, incremental, first_pass, classes=None):
         """Validated X and 2-D float targets of X's dtype."""
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"],
-                             multi_output=True, y_numeric=True,
-                             dtype=(np.float64, np.float32), reset=first_pass)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
         return X, np.asarray(y, dtype=X.dtype).reshape(len(y), -1), None
 
     def _encode_validation_targets(self, y_val, dtype):
@@ -167,8 +181,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     def _validation_score(self, Y, raw, sample_weight):
         """R² of the predictions."""
-        return float(r2_score(Y, self._fitted_link.inverse(raw),
-                              sample_weight=sample_weight))
+        return float(
+            r2_score(Y, self._fitted_link.inverse(raw), sample_weight=sample_weight)
+        )
 
     def predict(self, X):
         """Predict targets.

@@ -55,7 +55,9 @@ class FitTask:
             return None
         epoch = self.context.subcontext(task_name="epoch")
         epoch.call_on_fit_task_begin(
-            estimator=self.estimator, X=self.X, y=self.y,
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
             reconstruction_attributes=self.estimator._reconstruction_attributes,
         )
         return epoch
@@ -65,7 +67,9 @@ class FitTask:
         if epoch is None:
             return stop
         callback_stop = epoch.call_on_fit_task_end(
-            estimator=self.estimator, X=self.X, y=self.y,
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
             reconstruction_attributes=self.estimator._reconstruction_attributes,
         )
         return bool(stop or callback_stop)
@@ -74,6 +78,8 @@ class FitTask:
         """Close the root task once the estimator is fitted."""
         if self.context is not None:
             self.context.call_on_fit_task_end(
-                estimator=self.estimator, X=self.X, y=self.y,
+                estimator=self.estimator,
+                X=self.X,
+                y=self.y,
                 reconstruction_attributes={},
             )

@@ -109,8 +109,9 @@ class EarlyStopping(Callback):
         "restore_best_weights": ["boolean"],
     }
 
-    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0,
-                 restore_best_weights=True):
+    def __init__(
+        self, monitor="val_loss", patience=5, min_delta=0.0, restore_best_weights=True
+    ):
         self.monitor = monitor
         self.patience = patience
         self.min_delta = min_delta

@@ -4,13 +4,12 @@ import pickle
 
 import numpy as np
 import pytest
+from _gradcheck import numerical_gradient, relative_error
 from numpy.testing import assert_allclose
 from sklearn.base import clone
 
 from skprop import BackpropClassifier
 from skprop.activations import _REGISTRY, ELU, LeakyReLU
-
-from _gradcheck import numerical_gradient, relative_error
 
 ACTIVATIONS = [cls() for cls in _REGISTRY.values()]
 
@@ -50,8 +49,10 @@ def test_forward_into_buffer_matches_fresh_result(activation):
     z = away_from_kinks()
     expected = activation.forward(z.copy())
     buffer = z.copy() if activation.inplace else np.empty_like(z)
-    assert_allclose(activation.forward(z.copy() if not activation.inplace else buffer,
-                                       out=buffer), expected)
+    assert_allclose(
+        activation.forward(z.copy() if not activation.inplace else buffer, out=buffer),
+        expected,
+    )
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS, ids=list(_REGISTRY))
@@ -70,8 +71,9 @@ def test_clone_pickle_and_unchanged_by_fit(activation):
     before = pickle.dumps(activation)
     X = np.random.RandomState(0).normal(size=(30, 3))
     y = (X[:, 0] > 0).astype(int)
-    BackpropClassifier(hidden_layer_sizes=(3,), activation=activation,
-                       max_iter=2).fit(X, y)
+    BackpropClassifier(hidden_layer_sizes=(3,), activation=activation, max_iter=2).fit(
+        X, y
+    )
     assert pickle.dumps(activation) == before
 
 
@@ -92,8 +94,12 @@ def test_known_values():
 def test_one_activation_per_hidden_layer():
     X = np.random.RandomState(0).normal(size=(50, 3))
     y = (X[:, 0] > 0).astype(int)
-    model = BackpropClassifier(hidden_layer_sizes=(4, 3), activation=["tanh", ELU()],
-                               max_iter=5, random_state=0).fit(X, y)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(4, 3),
+        activation=["tanh", ELU()],
+        max_iter=5,
+        random_state=0,
+    ).fit(X, y)
     assert model.predict(X).shape == (50,)
     with pytest.raises(ValueError, match="one per hidden layer"):
         BackpropClassifier(hidden_layer_sizes=(4, 3), activation=["tanh"]).fit(X, y)

@@ -25,9 +25,13 @@ def test_early_stopping_callback_restores_the_best_epoch():
     X, y, X_val, y_val = data()
     history = History()
     stopper = EarlyStopping(monitor="val_loss", patience=3)
-    model = BackpropClassifier(hidden_layer_sizes=(64,), learning_rate=0.05,
-                               max_iter=300, random_state=0,
-                               callbacks=[history, stopper])
+    model = BackpropClassifier(
+        hidden_layer_sizes=(64,),
+        learning_rate=0.05,
+        max_iter=300,
+        random_state=0,
+        callbacks=[history, stopper],
+    )
     model.fit(X, y, X_val=X_val, y_val=y_val)
     losses = [r["val_loss"] for r in history.records_]
     assert stopper.stopped_epoch_ == len(losses) < 300
@@ -59,8 +63,12 @@ def test_checkpoint_writes_the_best_model_atomically(tmp_path):
     path = tmp_path / "best.pkl"
     checkpoint = Checkpoint(path=str(path), monitor="val_score")
     history = History()
-    model = BackpropClassifier(hidden_layer_sizes=(16,), max_iter=15, random_state=0,
-                               callbacks=[history, checkpoint])
+    model = BackpropClassifier(
+        hidden_layer_sizes=(16,),
+        max_iter=15,
+        random_state=0,
+        callbacks=[history, checkpoint],
+    )
     model.fit(X, y, X_val=X_val, y_val=y_val)
     assert os.listdir(tmp_path) == ["best.pkl"]
     with open(path, "rb") as file:
@@ -81,8 +89,9 @@ def test_progress_bar_plain_lines_without_tqdm(capsys, monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_tqdm)
     X, y, _, _ = data()
-    BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3,
-                       callbacks=[ProgressBar()]).fit(X, y)
+    BackpropClassifier(
+        hidden_layer_sizes=(4,), max_iter=3, callbacks=[ProgressBar()]
+    ).fit(X, y)
     lines = capsys.readouterr().err.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2", "epoch 3"]
 
@@ -95,14 +104,16 @@ def test_callbacks_clone_and_pickle():
 
 
 sklearn_callback = pytest.importorskip(
-    "sklearn.callback", reason="scikit-learn's callback framework needs >= 1.9")
+    "sklearn.callback", reason="scikit-learn's callback framework needs >= 1.9"
+)
 
 
 def test_sklearn_scoring_monitor_sees_every_epoch():
     X, y, _, _ = data()
     monitor = sklearn_callback.ScoringMonitor(scoring="accuracy")
-    model = BackpropClassifier(hidden_layer_sizes=(16,), max_iter=5,
-                               learning_rate=0.05, random_state=0)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(16,), max_iter=5, learning_rate=0.05, random_state=0
+    )
     model.set_callbacks(monitor).fit(X, y)
     logs = monitor.get_logs().data
     epochs = [row for row in logs if row["task_name"] == "epoch"]
@@ -114,8 +125,9 @@ def test_sklearn_scoring_monitor_sees_every_epoch():
 def test_sklearn_progress_bar_inside_grid_search_and_pipeline(capsys):
     pytest.importorskip("rich", reason="scikit-learn's ProgressBar needs rich")
     X, y, _, _ = data()
-    pipeline = make_pipeline(StandardScaler(),
-                             BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3))
+    pipeline = make_pipeline(
+        StandardScaler(), BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3)
+    )
     search = GridSearchCV(pipeline, {"backpropclassifier__alpha": [1e-4, 1e-2]}, cv=2)
     search.set_callbacks(sklearn_callback.ProgressBar())
     search.fit(X, y)

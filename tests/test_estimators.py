@@ -31,8 +31,13 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def classification_data(n_classes=3, n_samples=300, seed=0):
-    return make_classification(n_samples=n_samples, n_features=8, n_informative=5,
-                               n_classes=n_classes, random_state=seed)
+    return make_classification(
+        n_samples=n_samples,
+        n_features=8,
+        n_informative=5,
+        n_classes=n_classes,
+        random_state=seed,
+    )
 
 
 def test_same_initial_weights_and_trajectory_as_mlp():
@@ -52,17 +57,25 @@ def test_regressor_matches_mlp_with_lbfgs_and_sgd():
     for solver, optimizer in [("lbfgs", "lbfgs"), ("sgd", SGD())]:
         settings = dict(hidden_layer_sizes=(10,), random_state=0, max_iter=30)
         mlp = MLPRegressor(solver=solver, learning_rate_init=0.01, **settings).fit(X, y)
-        ours = BackpropRegressor(optimizer=optimizer, learning_rate=0.01,
-                                 **settings).fit(X, y)
+        ours = BackpropRegressor(
+            optimizer=optimizer, learning_rate=0.01, **settings
+        ).fit(X, y)
         assert ours.n_iter_ == mlp.n_iter_
         assert_allclose(ours.predict(X), mlp.predict(X), rtol=1e-5, atol=1e-6)
 
 
 def test_same_seed_gives_bit_identical_weights():
     X, y = classification_data()
-    models = [BackpropClassifier(hidden_layer_sizes=(10,), random_state=7,
-                                 dropout=0.2, early_stopping=True, max_iter=20).fit(X, y)
-              for _ in range(2)]
+    models = [
+        BackpropClassifier(
+            hidden_layer_sizes=(10,),
+            random_state=7,
+            dropout=0.2,
+            early_stopping=True,
+            max_iter=20,
+        ).fit(X, y)
+        for _ in range(2)
+    ]
     for a, b in zip(models[0].coefs_, models[1].coefs_):
         assert_array_equal(a, b)
     other = BackpropClassifier(hidden_layer_sizes=(10,), random_state=8, max_iter=20)
@@ -72,7 +85,8 @@ def test_same_seed_gives_bit_identical_weights():
 def test_float32_all_the_way():
     X, y = classification_data()
     model = BackpropClassifier(hidden_layer_sizes=(10,), max_iter=5).fit(
-        X.astype(np.float32), y)
+        X.astype(np.float32), y
+    )
     assert all(c.dtype == np.float32 for c in model.coefs_ + model.intercepts_)
     assert model.predict_proba(X.astype(np.float32)).dtype == np.float32
     model.fit(X, y)
@@ -81,8 +95,13 @@ def test_float32_all_the_way():
 
 def test_warm_start_equals_one_long_fit():
     X, y = classification_data()
-    settings = dict(hidden_layer_sizes=(10,), shuffle=False, random_state=0,
-                    tol=0.0, n_iter_no_change=100)
+    settings = dict(
+        hidden_layer_sizes=(10,),
+        shuffle=False,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=100,
+    )
     long = BackpropClassifier(max_iter=10, **settings).fit(X, y)
     warm = BackpropClassifier(max_iter=1, warm_start=True, **settings)
     for _ in range(10):
@@ -138,8 +157,9 @@ def test_string_labels_binary_and_multiclass():
 
 def test_multilabel_classification():
     X, Y = make_multilabel_classification(n_samples=200, n_classes=4, random_state=0)
-    model = BackpropClassifier(hidden_layer_sizes=(20,), random_state=0,
-                               max_iter=300).fit(X, Y)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(20,), random_state=0, max_iter=300
+    ).fit(X, Y)
     assert model.out_activation_ == "logistic"
     assert model.predict(X).shape == (200, 4)
     proba = model.predict_proba(X)
@@ -151,23 +171,29 @@ def test_multi_output_regression_loss_is_summed_over_outputs():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(100, 3))
     Y = np.column_stack([X[:, 0], -X[:, 1]])
-    model = BackpropRegressor(hidden_layer_sizes=(), optimizer="lbfgs", alpha=0.0,
-                              random_state=0).fit(X, Y)
+    model = BackpropRegressor(
+        hidden_layer_sizes=(), optimizer="lbfgs", alpha=0.0, random_state=0
+    ).fit(X, Y)
     assert model.predict(X).shape == (100, 2)
     residual = model.predict(X) - Y
-    assert model.loss_ == pytest.approx(0.5 * (residual**2).sum(axis=1).mean(),
-                                        rel=1e-6, abs=1e-12)
+    assert model.loss_ == pytest.approx(
+        0.5 * (residual**2).sum(axis=1).mean(), rel=1e-6, abs=1e-12
+    )
 
 
 def test_sparse_and_pandas_input():
     X, y = classification_data()
     dense = BackpropClassifier(hidden_layer_sizes=(5,), random_state=0, max_iter=5)
-    sparse_model = BackpropClassifier(hidden_layer_sizes=(5,), random_state=0,
-                                      max_iter=5)
+    sparse_model = BackpropClassifier(
+        hidden_layer_sizes=(5,), random_state=0, max_iter=5
+    )
     dense.fit(X, y)
     sparse_model.fit(sparse.csr_matrix(X), y)
-    assert_allclose(sparse_model.predict_proba(sparse.csc_matrix(X)),
-                    dense.predict_proba(X), rtol=1e-9)
+    assert_allclose(
+        sparse_model.predict_proba(sparse.csc_matrix(X)),
+        dense.predict_proba(X),
+        rtol=1e-9,
+    )
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     framed = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5).fit(frame, y)
     assert_array_equal(framed.feature_names_in_, frame.columns)
@@ -180,8 +206,9 @@ def test_polars_input():
     model = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
     model.fit(frame, pl.Series(y))
     assert_array_equal(model.feature_names_in_, frame.columns)
-    reference = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5,
-                                   random_state=0).fit(X, y)
+    reference = BackpropClassifier(
+        hidden_layer_sizes=(5,), max_iter=5, random_state=0
+    ).fit(X, y)
     assert_allclose(model.predict_proba(frame), reference.predict_proba(X))
 
 
@@ -189,11 +216,13 @@ def test_sample_weight_of_two_equals_repeating():
     X, y = classification_data(n_samples=60)
     weight = np.ones(60)
     weight[:10] = 2.0
-    settings = dict(hidden_layer_sizes=(6,), optimizer="lbfgs", random_state=0,
-                    max_iter=50)
+    settings = dict(
+        hidden_layer_sizes=(6,), optimizer="lbfgs", random_state=0, max_iter=50
+    )
     weighted = BackpropClassifier(**settings).fit(X, y, sample_weight=weight)
-    repeated = BackpropClassifier(**settings).fit(np.vstack([X, X[:10]]),
-                                                  np.concatenate([y, y[:10]]))
+    repeated = BackpropClassifier(**settings).fit(
+        np.vstack([X, X[:10]]), np.concatenate([y, y[:10]])
+    )
     assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6)
 
 
@@ -201,20 +230,27 @@ def test_zero_weight_minibatch_is_harmless():
     X, y = classification_data(n_samples=100)
     weight = np.ones(100)
     weight[:50] = 0.0
-    model = BackpropClassifier(hidden_layer_sizes=(5,), batch_size=50, shuffle=False,
-                               max_iter=5).fit(X, y, sample_weight=weight)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(5,), batch_size=50, shuffle=False, max_iter=5
+    ).fit(X, y, sample_weight=weight)
     assert np.isfinite(model.loss_curve_).all()
 
 
 def test_grid_search_over_nested_parameters_in_two_processes():
     X, y = classification_data(n_samples=120)
-    model = BackpropClassifier(hidden_layer_sizes=(6,), optimizer=SGD(),
-                               learning_rate=0.05, max_iter=20, random_state=0)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(6,),
+        optimizer=SGD(),
+        learning_rate=0.05,
+        max_iter=20,
+        random_state=0,
+    )
     grid = {"optimizer__momentum": [0.5, 0.9], "optimizer__nesterov": [True, False]}
     search = GridSearchCV(model, grid, cv=2, n_jobs=2).fit(X, y)
     local = GridSearchCV(model, grid, cv=2, n_jobs=1).fit(X, y)
-    assert_allclose(search.cv_results_["mean_test_score"],
-                    local.cv_results_["mean_test_score"])
+    assert_allclose(
+        search.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
     assert search.best_estimator_.optimizer.momentum in (0.5, 0.9)
     assert model.optimizer.momentum == 0.9
 
@@ -226,11 +262,19 @@ def test_grid_search_over_loss_and_schedule_parameters():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(80, 3))
     y = X @ [1.0, 2.0, -1.0]
-    model = BackpropRegressor(hidden_layer_sizes=(), loss=Huber(),
-                              optimizer=SGD(momentum=0.5), random_state=0,
-                              learning_rate=InvScaling(0.05), max_iter=30)
-    grid = {"loss__delta": [0.5, 1.0], "learning_rate__power_t": [0.25, 0.5],
-            "optimizer__momentum": [0.5, 0.9]}
+    model = BackpropRegressor(
+        hidden_layer_sizes=(),
+        loss=Huber(),
+        optimizer=SGD(momentum=0.5),
+        random_state=0,
+        learning_rate=InvScaling(0.05),
+        max_iter=30,
+    )
+    grid = {
+        "loss__delta": [0.5, 1.0],
+        "learning_rate__power_t": [0.25, 0.5],
+        "optimizer__momentum": [0.5, 0.9],
+    }
     search = GridSearchCV(model, grid, cv=2).fit(X, y)
     assert len(search.cv_results_["params"]) == 8
     assert search.best_score_ > 0.9
@@ -240,8 +284,13 @@ def test_quantile_loss_covers_the_requested_fraction():
     rng = np.random.RandomState(0)
     X = rng.uniform(0, 3, size=(4000, 1))
     y = X[:, 0] + rng.normal(size=4000) * (0.2 + X[:, 0])
-    model = BackpropRegressor(hidden_layer_sizes=(32,), loss=Quantile(0.9),
-                              learning_rate=0.01, max_iter=60, random_state=0)
+    model = BackpropRegressor(
+        hidden_layer_sizes=(32,),
+        loss=Quantile(0.9),
+        learning_rate=0.01,
+        max_iter=60,
+        random_state=0,
+    )
     model.fit(X[:3000], y[:3000])
     below = np.mean(y[3000:] <= model.predict(X[3000:]))
     assert abs(below - 0.9) <= 0.03

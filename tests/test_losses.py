@@ -4,13 +4,12 @@ import pickle
 
 import numpy as np
 import pytest
+from _gradcheck import numerical_gradient, relative_error
 from numpy.testing import assert_allclose
 from sklearn.base import clone
 
 from skprop import BackpropRegressor
 from skprop.losses import _REGISTRY, Huber, LogLoss, Loss, Poisson, Quantile
-
-from _gradcheck import numerical_gradient, relative_error
 
 # Every registered loss, and the multiclass form LogLoss takes for softmax.
 LOSSES = [cls() for cls in _REGISTRY.values()] + [LogLoss().for_target("multiclass")]
@@ -103,8 +102,12 @@ def test_log_loss_is_stable_at_huge_logits():
     y = np.array([[0.0], [1.0]])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         values, grad = LogLoss().loss_gradient(y, raw)
-        multi_values, multi_grad = LogLoss().for_target("multiclass").loss_gradient(
-            np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[-1e4, 1e4], [1e4, -1e4]])
+        multi_values, multi_grad = (
+            LogLoss()
+            .for_target("multiclass")
+            .loss_gradient(
+                np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[-1e4, 1e4], [1e4, -1e4]])
+            )
         )
     assert_allclose(values.ravel(), [1e4, 1e4])
     assert_allclose(grad.ravel(), [1.0, -1.0])
@@ -117,10 +120,15 @@ def test_known_values():
     raw = np.array([[0.5], [-2.0]])
     assert_allclose(Huber(delta=1.0).loss(y, raw), [[0.125], [2.5]])
     assert_allclose(Quantile(quantile=0.9).loss(y, raw), [[0.05], [2.7]])
-    assert_allclose(Poisson().loss(np.array([[2.0]]), np.array([[np.log(2.0)]])),
-                    [[0.0]], atol=1e-12)
-    assert_allclose(LogLoss().loss(y, raw), -np.log([[1 - 1 / (1 + np.exp(-0.5))],
-                                                     [1 / (1 + np.exp(2.0))]]))
+    assert_allclose(
+        Poisson().loss(np.array([[2.0]]), np.array([[np.log(2.0)]])),
+        [[0.0]],
+        atol=1e-12,
+    )
+    assert_allclose(
+        LogLoss().loss(y, raw),
+        -np.log([[1 - 1 / (1 + np.exp(-0.5))], [1 / (1 + np.exp(2.0))]]),
+    )
 
 
 def test_poisson_rejects_negative_targets():
@@ -145,8 +153,13 @@ def test_user_defined_loss_in_fit_partial_fit_and_grid_search():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 3))
     y = X @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=200)
-    model = BackpropRegressor(hidden_layer_sizes=(), loss=LogCosh(),
-                              learning_rate=0.05, max_iter=300, random_state=0)
+    model = BackpropRegressor(
+        hidden_layer_sizes=(),
+        loss=LogCosh(),
+        learning_rate=0.05,
+        max_iter=300,
+        random_state=0,
+    )
     assert model.fit(X, y).score(X, y) > 0.95
     model.partial_fit(X, y)
     search = GridSearchCV(model, {"loss__scale": [0.5, 2.0]}, cv=2).fit(X, y)

@@ -3,6 +3,7 @@ activation and target kind, with and without sample weights and L2."""
 
 import numpy as np
 import pytest
+from _gradcheck import numerical_gradient, relative_error
 from numpy.testing import assert_allclose
 from scipy import sparse
 
@@ -12,8 +13,6 @@ from skprop.activations import _REGISTRY as ACTIVATIONS
 from skprop.losses import _REGISTRY as LOSSES
 from skprop.losses import LogLoss
 
-from _gradcheck import numerical_gradient, relative_error
-
 N_SAMPLES, N_FEATURES, HIDDEN = 7, 3, [4, 3]
 
 
@@ -22,7 +21,9 @@ def make_targets(kind, rng):
     if kind == "binary":
         return LogLoss(), rng.randint(2, size=(N_SAMPLES, 1)).astype(float)
     if kind == "multiclass":
-        return LogLoss().for_target("multiclass"), np.eye(3)[rng.randint(3, size=N_SAMPLES)]
+        return LogLoss().for_target("multiclass"), np.eye(3)[
+            rng.randint(3, size=N_SAMPLES)
+        ]
     if kind == "multilabel":
         return LogLoss(), rng.randint(2, size=(N_SAMPLES, 3)).astype(float)
     n_outputs = 1 if kind.endswith("single") else 2
@@ -32,13 +33,15 @@ def make_targets(kind, rng):
 
 
 TARGET_KINDS = ["binary", "multiclass", "multilabel"] + [
-    f"{name}:{outputs}" for name in sorted(set(LOSSES) - {"log_loss"})
+    f"{name}:{outputs}"
+    for name in sorted(set(LOSSES) - {"log_loss"})
     for outputs in ("single", "multi")
 ]
 
 
-def check_network_gradient(loss, y, activation, sample_weight, alpha, seed=0,
-                           masks=None):
+def check_network_gradient(
+    loss, y, activation, sample_weight, alpha, seed=0, masks=None
+):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(N_SAMPLES, N_FEATURES))
     layer_units = [N_FEATURES, *HIDDEN, y.shape[1]]
@@ -70,8 +73,9 @@ def test_gradient_of_the_objective(kind, activation, weighted):
 def test_gradient_with_dropout_masks():
     rng = np.random.RandomState(3)
     loss, y = make_targets("multiclass", rng)
-    masks = dropout_masks([0.5, 0.25], [N_FEATURES, *HIDDEN, 3], N_SAMPLES, rng,
-                          np.dtype(np.float64))
+    masks = dropout_masks(
+        [0.5, 0.25], [N_FEATURES, *HIDDEN, 3], N_SAMPLES, rng, np.dtype(np.float64)
+    )
     assert {0.0, 2.0} == set(np.unique(masks[0]))
     check_network_gradient(loss, y, ACTIVATIONS["tanh"](), None, 0.1, masks=masks)
 
@@ -93,8 +97,10 @@ def test_sparse_input_gives_the_dense_result():
     activations = [ACTIVATIONS["relu"]()]
     net = Network(params, layer_units, activations)
     coefs, intercepts = net.coefs, net.intercepts
-    assert_allclose(predict_raw(sparse.csr_matrix(X), coefs, intercepts, activations),
-                    predict_raw(X, coefs, intercepts, activations))
+    assert_allclose(
+        predict_raw(sparse.csr_matrix(X), coefs, intercepts, activations),
+        predict_raw(X, coefs, intercepts, activations),
+    )
     y = np.eye(2)[rng.randint(2, size=6)]
     loss = LogLoss().for_target("multiclass")
     objective(net, loss, X, y, None, 0.1, 6.0)

@@ -11,11 +11,11 @@ from sklearn.base import clone
 from skprop import BackpropRegressor
 from skprop.optimizers import (
     _REGISTRY,
+    LBFGS,
     SGD,
     Adagrad,
     Adam,
     AdamW,
-    LBFGS,
     Optimizer,
     RMSprop,
 )
@@ -30,8 +30,9 @@ def steps(optimizer, grads, lr=0.1):
     state = optimizer.init(PARAMS.copy())
     taken = []
     for grad in grads:
-        step, state = optimizer.update(np.array(grad, dtype=float), state,
-                                       PARAMS.copy(), lr)
+        step, state = optimizer.update(
+            np.array(grad, dtype=float), state, PARAMS.copy(), lr
+        )
         taken.append(step.copy())
     return taken
 
@@ -105,12 +106,17 @@ def least_squares_problem():
 
 CONVERGENCE = {
     "sgd": dict(optimizer=SGD(momentum=0.9), learning_rate=0.1, max_iter=400),
-    "adam": dict(optimizer=Adam(), learning_rate=Cosine(0.05, max_iter=1500),
-                 max_iter=1500),
-    "adamw": dict(optimizer=AdamW(weight_decay=0.0),
-                  learning_rate=Cosine(0.05, max_iter=1500), max_iter=1500),
-    "rmsprop": dict(optimizer=RMSprop(), learning_rate=Cosine(0.05, max_iter=1500),
-                    max_iter=1500),
+    "adam": dict(
+        optimizer=Adam(), learning_rate=Cosine(0.05, max_iter=1500), max_iter=1500
+    ),
+    "adamw": dict(
+        optimizer=AdamW(weight_decay=0.0),
+        learning_rate=Cosine(0.05, max_iter=1500),
+        max_iter=1500,
+    ),
+    "rmsprop": dict(
+        optimizer=RMSprop(), learning_rate=Cosine(0.05, max_iter=1500), max_iter=1500
+    ),
     "adagrad": dict(optimizer=Adagrad(), learning_rate=0.5, max_iter=1500),
     "lbfgs": dict(optimizer=LBFGS(), max_iter=1000),
 }
@@ -120,9 +126,15 @@ CONVERGENCE = {
 def test_converges_to_the_closed_form_solution(name):
     assert set(CONVERGENCE) == set(_REGISTRY)
     X, y, alpha, solution = least_squares_problem()
-    model = BackpropRegressor(hidden_layer_sizes=(), alpha=alpha, batch_size=100,
-                              tol=0.0, n_iter_no_change=10_000, random_state=0,
-                              **CONVERGENCE[name])
+    model = BackpropRegressor(
+        hidden_layer_sizes=(),
+        alpha=alpha,
+        batch_size=100,
+        tol=0.0,
+        n_iter_no_change=10_000,
+        random_state=0,
+        **CONVERGENCE[name],
+    )
     if name == "lbfgs":
         model.set_params(tol=1e-12)
     model.fit(X, y)
@@ -144,8 +156,13 @@ def test_user_defined_optimizer_in_fit_partial_fit_and_grid_search():
             return -lr * self.shrink * np.sign(grad), state
 
     X, y, _, _ = least_squares_problem()
-    model = BackpropRegressor(hidden_layer_sizes=(), optimizer=SignDescent(),
-                              learning_rate=0.01, max_iter=300, random_state=0)
+    model = BackpropRegressor(
+        hidden_layer_sizes=(),
+        optimizer=SignDescent(),
+        learning_rate=0.01,
+        max_iter=300,
+        random_state=0,
+    )
     assert model.fit(X, y).score(X, y) > 0.99
     model.partial_fit(X, y)
     search = GridSearchCV(model, {"optimizer__shrink": [0.5, 1.0]}, cv=2).fit(X, y)

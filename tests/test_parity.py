@@ -37,8 +37,9 @@ def held_out_scores(dataset, solver):
         ours, theirs = BackpropClassifier, MLPClassifier
     skprop = make_pipeline(StandardScaler(), ours(optimizer=solver, **settings))
     mlp = make_pipeline(StandardScaler(), theirs(solver=solver, **settings))
-    scores = [model.fit(X_train, y_train).score(X_test, y_test)
-              for model in (skprop, mlp)]
+    scores = [
+        model.fit(X_train, y_train).score(X_test, y_test) for model in (skprop, mlp)
+    ]
     return scores, kind
 
 

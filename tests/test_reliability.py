@@ -29,29 +29,39 @@ from skprop._training import DivergenceError
 from skprop.optimizers import SGD
 
 EXAMPLES = int(os.environ.get("SKPROP_HYPOTHESIS_EXAMPLES", "30"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def fitted_state(model):
     """Everything fit may change: non-parameter attributes, copied."""
     params = set(model.get_params(deep=False))
-    return {k: pickle.dumps(v) for k, v in sorted(vars(model).items())
-            if k not in params}
+    return {
+        k: pickle.dumps(v) for k, v in sorted(vars(model).items()) if k not in params
+    }
 
 
 def assert_unchanged(model, before, X):
     assert fitted_state(model) == before
-    assert np.isfinite(model.predict(X) if isinstance(model, BackpropRegressor)
-                       else model.predict_proba(X)).all()
+    assert np.isfinite(
+        model.predict(X)
+        if isinstance(model, BackpropRegressor)
+        else model.predict_proba(X)
+    ).all()
 
 
 def reference_models():
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-    classifier = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5,
-                                    random_state=0).fit(X, y)
-    regressor = BackpropRegressor(hidden_layer_sizes=(5,), max_iter=5,
-                                  random_state=0).fit(X, X[:, 0])
+    classifier = BackpropClassifier(
+        hidden_layer_sizes=(5,), max_iter=5, random_state=0
+    ).fit(X, y)
+    regressor = BackpropRegressor(
+        hidden_layer_sizes=(5,), max_iter=5, random_state=0
+    ).fit(X, X[:, 0])
     return X, y, classifier, regressor
 
 
@@ -62,13 +72,25 @@ def bad_inputs(draw):
     n_features = draw(st.sampled_from([4, 4, 4, 3, 5]))
     dtype = draw(st.sampled_from([np.float64, np.float32, np.int64, complex, object]))
     X = np.random.RandomState(draw(st.integers(0, 100))).normal(
-        size=(n_samples, n_features))
+        size=(n_samples, n_features)
+    )
     if n_samples and draw(st.booleans()):
         position = draw(st.integers(0, n_samples * n_features - 1))
         X.flat[position] = draw(st.sampled_from([np.nan, np.inf, -np.inf, 1e308]))
     X = X.astype(dtype)
-    label_kind = draw(st.sampled_from(["binary", "single", "strings", "unseen",
-                                       "continuous", "multilabel", "short"]))
+    label_kind = draw(
+        st.sampled_from(
+            [
+                "binary",
+                "single",
+                "strings",
+                "unseen",
+                "continuous",
+                "multilabel",
+                "short",
+            ]
+        )
+    )
     y = {
         "binary": np.arange(n_samples) % 2,
         "single": np.zeros(n_samples, dtype=int),
@@ -80,26 +102,39 @@ def bad_inputs(draw):
     }[label_kind]
     weight_kind = draw(st.sampled_from([None, "ones", "negative", "zeros", "short"]))
     sample_weight = {
-        None: None, "ones": np.ones(n_samples), "negative": -np.ones(n_samples),
-        "zeros": np.zeros(n_samples), "short": np.ones(n_samples + 1),
+        None: None,
+        "ones": np.ones(n_samples),
+        "negative": -np.ones(n_samples),
+        "zeros": np.zeros(n_samples),
+        "short": np.ones(n_samples + 1),
     }[weight_kind]
     return X, y, sample_weight
 
 
 @st.composite
 def bad_parameters(draw):
-    return draw(st.fixed_dictionaries({}, optional={
-        "hidden_layer_sizes": st.sampled_from([(3,), (), (0,), (2, 2), "x", -1, 4]),
-        "learning_rate": st.sampled_from([1e-3, 0.0, -1.0, 1e3, "fast"]),
-        "alpha": st.sampled_from([0.0, 1e-4, -1.0, np.nan]),
-        "batch_size": st.sampled_from(["auto", 1, 0, 1000, 2.5]),
-        "optimizer": st.sampled_from(["sgd", "adam", "lbfgs", "nadam",
-                                      SGD(momentum=2.0), 3]),
-        "activation": st.sampled_from(["relu", "tanh", "swish", ["relu"], None]),
-        "dropout": st.sampled_from([0.0, 0.5, 1.0, [0.2], -0.1]),
-        "max_iter": st.sampled_from([1, 3, 0, -2]),
-        "clip_grad_norm": st.sampled_from([None, 1.0, 0.0]),
-    }))
+    return draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "hidden_layer_sizes": st.sampled_from(
+                    [(3,), (), (0,), (2, 2), "x", -1, 4]
+                ),
+                "learning_rate": st.sampled_from([1e-3, 0.0, -1.0, 1e3, "fast"]),
+                "alpha": st.sampled_from([0.0, 1e-4, -1.0, np.nan]),
+                "batch_size": st.sampled_from(["auto", 1, 0, 1000, 2.5]),
+                "optimizer": st.sampled_from(
+                    ["sgd", "adam", "lbfgs", "nadam", SGD(momentum=2.0), 3]
+                ),
+                "activation": st.sampled_from(
+                    ["relu", "tanh", "swish", ["relu"], None]
+                ),
+                "dropout": st.sampled_from([0.0, 0.5, 1.0, [0.2], -0.1]),
+                "max_iter": st.sampled_from([1, 3, 0, -2]),
+                "clip_grad_norm": st.sampled_from([None, 1.0, 0.0]),
+            },
+        )
+    )
 
 
 def call_or_clean_error(method, *args, **kwargs):
@@ -116,8 +151,11 @@ def call_or_clean_error(method, *args, **kwargs):
 
 
 @FUZZ
-@given(data=bad_inputs(), params=bad_parameters(),
-       mode=st.sampled_from(["fit", "warm_fit", "partial_fit"]))
+@given(
+    data=bad_inputs(),
+    params=bad_parameters(),
+    mode=st.sampled_from(["fit", "warm_fit", "partial_fit"]),
+)
 def test_fuzzed_fit_errors_cleanly_and_never_corrupts(data, params, mode):
     X_ref, _, classifier, _ = reference_models()
     before = fitted_state(classifier)
@@ -126,8 +164,9 @@ def test_fuzzed_fit_errors_cleanly_and_never_corrupts(data, params, mode):
         assert fitted_state(classifier) == before
         return
     if mode == "partial_fit" and hasattr(classifier, "partial_fit"):
-        ok = call_or_clean_error(classifier.partial_fit, X, y,
-                                 sample_weight=sample_weight)
+        ok = call_or_clean_error(
+            classifier.partial_fit, X, y, sample_weight=sample_weight
+        )
     else:
         classifier.set_params(warm_start=mode == "warm_fit")
         ok = call_or_clean_error(classifier.fit, X, y, sample_weight=sample_weight)
@@ -149,22 +188,30 @@ def test_fuzzed_regressor_fit_errors_cleanly(data, params):
     X, y, sample_weight = data
     regressor.set_params(warm_start=True)
     if call_or_clean_error(regressor.set_params, **params) and call_or_clean_error(
-            regressor.fit, X, y, sample_weight=sample_weight):
+        regressor.fit, X, y, sample_weight=sample_weight
+    ):
         assert np.isfinite(regressor.predict(np.asarray(X, dtype=float))).all()
     else:
         assert_unchanged(regressor, before, X_ref)
 
 
 @FUZZ
-@given(seed=st.integers(0, 2**16), n_classes=st.integers(2, 4),
-       hidden=st.sampled_from([(), (3,), (4, 3)]),
-       dtype=st.sampled_from([np.float32, np.float64]))
+@given(
+    seed=st.integers(0, 2**16),
+    n_classes=st.integers(2, 4),
+    hidden=st.sampled_from([(), (3,), (4, 3)]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
 def test_properties_of_any_fitted_classifier(seed, n_classes, hidden, dtype):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(30, 3)).astype(dtype)
     y = np.arange(30) % n_classes
-    models = [BackpropClassifier(hidden_layer_sizes=hidden, max_iter=3,
-                                 random_state=seed).fit(X, y) for _ in range(2)]
+    models = [
+        BackpropClassifier(
+            hidden_layer_sizes=hidden, max_iter=3, random_state=seed
+        ).fit(X, y)
+        for _ in range(2)
+    ]
     for a, b in zip(models[0].coefs_, models[1].coefs_):
         assert_array_equal(a, b)
     proba = models[0].predict_proba(X)
@@ -203,16 +250,25 @@ def test_divergence_raises_and_keeps_a_finite_model(first_fit):
 
 
 def test_no_overflow_at_extreme_logits_and_inputs():
-    X, y = make_classification(n_samples=100, n_features=4, n_classes=3,
-                               n_informative=3, n_redundant=0, random_state=0)
+    X, y = make_classification(
+        n_samples=100,
+        n_features=4,
+        n_classes=3,
+        n_informative=3,
+        n_redundant=0,
+        random_state=0,
+    )
     for dtype in (np.float64, np.float32):
-        model = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5,
-                                   random_state=0).fit(X.astype(dtype), y)
+        model = BackpropClassifier(
+            hidden_layer_sizes=(5,), max_iter=5, random_state=0
+        ).fit(X.astype(dtype), y)
         with warnings.catch_warnings():
             warnings.simplefilter("error", RuntimeWarning)
             for scale in (1e8, -1e8):
                 assert np.isfinite(model.predict_proba((X * scale).astype(dtype))).all()
-                assert np.isfinite(model.predict_log_proba((X * scale).astype(dtype))).all()
+                assert np.isfinite(
+                    model.predict_log_proba((X * scale).astype(dtype))
+                ).all()
             model.coefs_[-1] *= 1e4
             assert np.isfinite(model.predict_proba(X.astype(dtype))).all()
 
@@ -231,7 +287,7 @@ STREAM_SCRIPT = textwrap.dedent("""
 
 def test_stream_resumed_in_a_new_process_matches_an_uninterrupted_one(tmp_path):
     X, y = make_classification(n_samples=400, n_features=6, random_state=0)
-    chunks = [(X[i:i + 50], y[i:i + 50]) for i in range(0, 400, 50)]
+    chunks = [(X[i : i + 50], y[i : i + 50]) for i in range(0, 400, 50)]
     settings_ = dict(hidden_layer_sizes=(8,), shuffle=False, random_state=0)
     uninterrupted = BackpropClassifier(**settings_)
     for X_chunk, y_chunk in chunks:
@@ -243,15 +299,18 @@ def test_stream_resumed_in_a_new_process_matches_an_uninterrupted_one(tmp_path):
     path.write_bytes(pickle.dumps((interrupted, chunks[3:])))
     subprocess.run([sys.executable, "-c", STREAM_SCRIPT, str(path)], check=True)
     resumed = pickle.loads(path.read_bytes())
-    for a, b in zip(resumed.coefs_ + resumed.intercepts_,
-                    uninterrupted.coefs_ + uninterrupted.intercepts_):
+    for a, b in zip(
+        resumed.coefs_ + resumed.intercepts_,
+        uninterrupted.coefs_ + uninterrupted.intercepts_,
+    ):
         assert_array_equal(a, b)
 
 
 def test_predict_from_eight_threads_matches_sequential():
     X, y = make_classification(n_samples=2000, n_features=20, random_state=0)
-    model = BackpropClassifier(hidden_layer_sizes=(64, 32), max_iter=5,
-                               random_state=0).fit(X, y)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(64, 32), max_iter=5, random_state=0
+    ).fit(X, y)
     chunks = np.array_split(X, 16)
     sequential = [model.predict_proba(chunk) for chunk in chunks]
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -9,7 +9,14 @@ from sklearn.neural_network import MLPClassifier
 from skprop import BackpropClassifier
 from skprop.callbacks import History
 from skprop.optimizers import SGD
-from skprop.schedules import _REGISTRY, Adaptive, Constant, Cosine, InvScaling, StepDecay
+from skprop.schedules import (
+    _REGISTRY,
+    Adaptive,
+    Constant,
+    Cosine,
+    InvScaling,
+    StepDecay,
+)
 
 
 def test_values():
@@ -38,8 +45,9 @@ def test_clonable_and_unchanged_by_training(name):
     X = np.random.RandomState(0).normal(size=(60, 3))
     y = (X[:, 0] > 0).astype(int)
     params = schedule.get_params()
-    BackpropClassifier(hidden_layer_sizes=(4,), learning_rate=schedule,
-                       max_iter=3).fit(X, y)
+    BackpropClassifier(hidden_layer_sizes=(4,), learning_rate=schedule, max_iter=3).fit(
+        X, y
+    )
     assert schedule.get_params() == params
 
 
@@ -48,11 +56,16 @@ def test_schedule_drives_the_rate_of_every_optimizer(optimizer):
     history = History()
     X = np.random.RandomState(0).normal(size=(60, 3))
     y = (X[:, 0] > 0).astype(int)
-    BackpropClassifier(hidden_layer_sizes=(4,), optimizer=optimizer,
-                       learning_rate=StepDecay(0.1, step_size=2, gamma=0.5),
-                       max_iter=5, callbacks=[history]).fit(X, y)
-    assert_allclose([r["learning_rate"] for r in history.records_],
-                    [0.1, 0.1, 0.05, 0.05, 0.025])
+    BackpropClassifier(
+        hidden_layer_sizes=(4,),
+        optimizer=optimizer,
+        learning_rate=StepDecay(0.1, step_size=2, gamma=0.5),
+        max_iter=5,
+        callbacks=[history],
+    ).fit(X, y)
+    assert_allclose(
+        [r["learning_rate"] for r in history.records_], [0.1, 0.1, 0.05, 0.05, 0.025]
+    )
 
 
 @pytest.mark.parametrize("schedule", ["invscaling", "adaptive"])
@@ -61,14 +74,27 @@ def test_sgd_schedules_match_mlp(schedule):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(150, 5))
     y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
-    settings = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=60,
-                    batch_size=32, tol=1e-3, n_iter_no_change=3)
-    mlp = MLPClassifier(solver="sgd", learning_rate=schedule, learning_rate_init=0.2,
-                        power_t=0.3, **settings).fit(X, y)
+    settings = dict(
+        hidden_layer_sizes=(8,),
+        random_state=0,
+        max_iter=60,
+        batch_size=32,
+        tol=1e-3,
+        n_iter_no_change=3,
+    )
+    mlp = MLPClassifier(
+        solver="sgd",
+        learning_rate=schedule,
+        learning_rate_init=0.2,
+        power_t=0.3,
+        **settings,
+    ).fit(X, y)
     ours = BackpropClassifier(
         optimizer=SGD(momentum=0.9, nesterov=True),
-        learning_rate=(InvScaling(0.2, power_t=0.3) if schedule == "invscaling"
-                       else Adaptive(0.2)),
-        **settings).fit(X, y)
+        learning_rate=(
+            InvScaling(0.2, power_t=0.3) if schedule == "invscaling" else Adaptive(0.2)
+        ),
+        **settings,
+    ).fit(X, y)
     assert ours.n_iter_ == mlp.n_iter_
     assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-6)

@@ -15,8 +15,14 @@ from skprop.callbacks import History
 
 
 def data(n_samples=400, seed=0, weights=None):
-    return make_classification(n_samples=n_samples, n_features=10, n_informative=6,
-                               n_classes=2, weights=weights, random_state=seed)
+    return make_classification(
+        n_samples=n_samples,
+        n_features=10,
+        n_informative=6,
+        n_classes=2,
+        weights=weights,
+        random_state=seed,
+    )
 
 
 def test_dropout_changes_training_not_prediction_and_is_reproducible():
@@ -27,8 +33,9 @@ def test_dropout_changes_training_not_prediction_and_is_reproducible():
     assert not np.allclose(plain.coefs_[0], dropped[0].coefs_[0])
     assert_array_equal(dropped[0].coefs_[0], dropped[1].coefs_[0])
     assert_array_equal(dropped[0].predict_proba(X), dropped[0].predict_proba(X))
-    per_layer = BackpropClassifier(hidden_layer_sizes=(8, 8), dropout=[0.0, 0.3],
-                                   max_iter=3).fit(X, y)
+    per_layer = BackpropClassifier(
+        hidden_layer_sizes=(8, 8), dropout=[0.0, 0.3], max_iter=3
+    ).fit(X, y)
     assert per_layer.predict(X).shape == y.shape
 
 
@@ -49,9 +56,16 @@ def test_clipping_bounds_every_step():
     def record(estimator, record):
         steps.append(np.concatenate([c.ravel() for c in estimator.coefs_]))
 
-    BackpropClassifier(hidden_layer_sizes=(4,), optimizer="sgd", learning_rate=0.1,
-                       batch_size=400, clip_grad_norm=0.5, max_iter=5,
-                       callbacks=[record], random_state=0).fit(X, y)
+    BackpropClassifier(
+        hidden_layer_sizes=(4,),
+        optimizer="sgd",
+        learning_rate=0.1,
+        batch_size=400,
+        clip_grad_norm=0.5,
+        max_iter=5,
+        callbacks=[record],
+        random_state=0,
+    ).fit(X, y)
     # One full-batch SGD step with momentum 0.9 and Nesterov moves the weights
     # by at most (0.9 * v + lr * g) with |g| <= 0.5 and |v| <= lr * 0.5 / 0.1.
     moves = np.linalg.norm(np.diff(steps, axis=0), axis=1)
@@ -70,56 +84,74 @@ def test_class_weight_shifts_predictions_toward_the_weighted_class():
 
 def test_class_weight_multiplies_sample_weight():
     X, y = data(n_samples=80)
-    settings = dict(hidden_layer_sizes=(4,), optimizer="lbfgs", random_state=0,
-                    max_iter=30)
+    settings = dict(
+        hidden_layer_sizes=(4,), optimizer="lbfgs", random_state=0, max_iter=30
+    )
     sample_weight = np.linspace(0.5, 1.5, 80)
     combined = BackpropClassifier(class_weight={0: 2.0, 1: 1.0}, **settings).fit(
-        X, y, sample_weight=sample_weight)
+        X, y, sample_weight=sample_weight
+    )
     manual = BackpropClassifier(**settings).fit(
-        X, y, sample_weight=sample_weight * np.where(y == 0, 2.0, 1.0))
+        X, y, sample_weight=sample_weight * np.where(y == 0, 2.0, 1.0)
+    )
     assert_allclose(combined.coefs_[0], manual.coefs_[0])
 
 
 def test_explicit_validation_set_curves_and_early_stopping():
     X, y = data(n_samples=600)
-    model = BackpropClassifier(hidden_layer_sizes=(16,), random_state=0, max_iter=30,
-                               learning_rate=0.01)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(16,), random_state=0, max_iter=30, learning_rate=0.01
+    )
     model.fit(X[:400], y[:400], X_val=X[400:], y_val=y[400:])
     assert len(model.validation_loss_curve_) == len(model.loss_curve_) == 30
     assert len(model.validation_scores_) == 30
     assert model.validation_scores_[-1] == pytest.approx(model.score(X[400:], y[400:]))
-    stopping = BackpropClassifier(hidden_layer_sizes=(64,), random_state=0,
-                                  learning_rate=0.05, early_stopping=True,
-                                  n_iter_no_change=3, max_iter=200)
+    stopping = BackpropClassifier(
+        hidden_layer_sizes=(64,),
+        random_state=0,
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=200,
+    )
     stopping.fit(X[:400], y[:400], X_val=X[400:], y_val=y[400:])
     assert stopping.n_iter_ < 200
     assert stopping.best_validation_score_ == max(stopping.validation_scores_)
     assert stopping.score(X[400:], y[400:]) == pytest.approx(
-        stopping.best_validation_score_)
+        stopping.best_validation_score_
+    )
 
 
 def test_validation_loss_uses_the_training_objective():
     X, y = data(n_samples=200)
-    model = BackpropRegressor(hidden_layer_sizes=(), optimizer="lbfgs", alpha=0.0,
-                              max_iter=20, random_state=0)
+    model = BackpropRegressor(
+        hidden_layer_sizes=(), optimizer="lbfgs", alpha=0.0, max_iter=20, random_state=0
+    )
     model.fit(X[:100], y[:100], X_val=X[100:], y_val=y[100:])
     residual = model.predict(X[100:]) - y[100:]
     assert model.validation_loss_curve_[-1] == pytest.approx(
-        0.5 * np.mean(residual**2), rel=1e-6)
+        0.5 * np.mean(residual**2), rel=1e-6
+    )
     assert len(model.loss_curve_) == model.n_iter_
 
 
 def test_partial_fit_early_stopping_restores_the_best_weights():
     X, y = data(n_samples=600, seed=1)
-    model = BackpropClassifier(hidden_layer_sizes=(64,), learning_rate=0.05,
-                               early_stopping=True, n_iter_no_change=2, random_state=0)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(64,),
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=2,
+        random_state=0,
+    )
     best_weights = {}
     stopped_at = None
     for call in range(60):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model.partial_fit(X[:200], y[:200], classes=[0, 1], X_val=X[200:],
-                              y_val=y[200:])
+            model.partial_fit(
+                X[:200], y[:200], classes=[0, 1], X_val=X[200:], y_val=y[200:]
+            )
         if model.validation_scores_[-1] == model.best_validation_score_:
             best_weights = [c.copy() for c in model.coefs_]
         if model.early_stopped_:
@@ -140,8 +172,9 @@ def test_partial_fit_early_stopping_needs_validation_data():
 
 def test_decision_function_and_stable_log_proba():
     X, y = data()
-    model = BackpropClassifier(hidden_layer_sizes=(8,), max_iter=20,
-                               random_state=0).fit(X, y)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(8,), max_iter=20, random_state=0
+    ).fit(X, y)
     scores = model.decision_function(X)
     assert scores.shape == (400,)
     assert_array_equal(model.predict(X), model.classes_[(scores > 0).astype(int)])
@@ -150,8 +183,9 @@ def test_decision_function_and_stable_log_proba():
     log_proba = model.predict_log_proba(X)
     assert np.isfinite(log_proba).all()
     assert (log_proba.min(axis=1) < -40).any()
-    X3, y3 = make_classification(n_samples=200, n_classes=3, n_informative=4,
-                                 random_state=0)
+    X3, y3 = make_classification(
+        n_samples=200, n_classes=3, n_informative=4, random_state=0
+    )
     multi = BackpropClassifier(hidden_layer_sizes=(8,), max_iter=20).fit(X3, y3)
     multi.coefs_[-1] *= 1e4
     assert np.isfinite(multi.predict_log_proba(X3)).all()
@@ -161,15 +195,24 @@ def test_decision_function_and_stable_log_proba():
 def test_callback_returning_true_stops_at_that_epoch():
     X, y = data()
     history = History()
-    model = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=50, callbacks=[
-        history, lambda estimator, record: record["epoch"] == 4])
+    model = BackpropClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=50,
+        callbacks=[history, lambda estimator, record: record["epoch"] == 4],
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         model.fit(X, y)
     assert model.n_iter_ == 4
     assert [r["epoch"] for r in history.records_] == [1, 2, 3, 4]
-    assert set(history.records_[0]) >= {"epoch", "loss", "val_loss", "val_score",
-                                        "learning_rate", "time"}
+    assert set(history.records_[0]) >= {
+        "epoch",
+        "loss",
+        "val_loss",
+        "val_score",
+        "learning_rate",
+        "time",
+    }
 
 
 def test_interrupt_keeps_the_last_complete_epoch():
@@ -181,8 +224,12 @@ def test_interrupt_keeps_the_last_complete_epoch():
         if record["epoch"] == 3:
             raise KeyboardInterrupt
 
-    model = BackpropClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0,
-                               callbacks=[interrupt_at_third])
+    model = BackpropClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=20,
+        random_state=0,
+        callbacks=[interrupt_at_third],
+    )
     with pytest.warns(UserWarning, match="interrupted"):
         model.fit(X, y)
     assert model.n_iter_ == 3
@@ -204,7 +251,8 @@ def test_convergence_warning_once_naming_max_iter():
 def test_verbose_prints_one_aligned_line_per_epoch(capsys):
     X, y = data()
     BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3, verbose=True).fit(
-        X, y, X_val=X, y_val=y)
+        X, y, X_val=X, y_val=y
+    )
     lines = capsys.readouterr().out.rstrip("\n").splitlines()
     assert len(lines) == 4 and lines[0].split()[:2] == ["epoch", "loss"]
     assert len({len(line) for line in lines}) == 1
