@@ -532,7 +532,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         order = np.arange(Y.shape[0]) if self.shuffle else None
         mean_weight = 1.0 if sample_weight is None else float(sample_weight.mean())
         self.n_iter_ = 0
-        completed = (net.params.copy(), copy.deepcopy(state))
+        # Weights of the last complete epoch, for a clean stop on Ctrl-C.
+        completed = net.params.copy()
         try:
             for _ in range(1 if incremental else self.max_iter):
                 epoch = len(self.loss_curve_) + 1
@@ -554,7 +555,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                         net, loss, optimizer, state, batches, order, settings, rng
                     )
                 self._optimizer_state = state
-                completed = (net.params.copy(), copy.deepcopy(state))
+                np.copyto(completed, net.params)
                 self.t_ += Y.shape[0]
                 stop = self._end_epoch(
                     net, loss, epoch_loss, val, lr, start, schedule, incremental
@@ -572,8 +573,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                         ConvergenceWarning,
                     )
         except KeyboardInterrupt:
-            net.params[...] = completed[0]
-            self._optimizer_state = completed[1]
+            net.params[...] = completed
             warnings.warn(
                 f"Training interrupted by the user (KeyboardInterrupt) after "
                 f"{self.n_iter_} complete epoch(s); keeping the weights of the "
