@@ -130,8 +130,7 @@ class Network:
         self.n_coef = sum(c.size for c in self.coefs)
         self.grad = np.zeros_like(params)
         self.grad_coefs, self.grad_intercepts = parameter_views(self.grad, layer_units)
-        self._capacity = 0
-        self._views = {}
+        self._allocate(0)
         # What the last forward pass kept for `backward`: each layer's input,
         # and each hidden layer's activation before dropout.
         self._inputs = [None] * len(self.coefs)
@@ -197,6 +196,7 @@ class Network:
             a = activation.forward(z, out=out)
             self._outputs[i] = a
             if masks is not None and masks[i] is not None:
+                # A fresh array, as the mask itself is: dropout draws per batch.
                 a = a * masks[i]
 
     def backward(self, grad_raw, masks=None):
