@@ -439,9 +439,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.loss_curve_ = []
         self.validation_loss_curve_ = []
         self._no_improvement_count = 0
-        self._optimizer_state = (
-            parts["optimizer"].init(params) if parts["optimizer"].stochastic else {}
-        )
+        # The first stochastic epoch creates the optimizer state (see
+        # _continued_optimizer_state); creating it here would hold a second copy.
+        self._optimizer_state = {}
         self._schedule_state = parts["schedule"].init()
         self.best_loss_ = np.inf
         if self.early_stopping:
@@ -574,6 +574,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     )
         except KeyboardInterrupt:
             net.params[...] = completed
+            # The optimizer keeps the moments of the interrupted epoch: they
+            # only steer later training, and a copy would cost two vectors.
+            self._optimizer_state = state
             warnings.warn(
                 f"Training interrupted by the user (KeyboardInterrupt) after "
                 f"{self.n_iter_} complete epoch(s); keeping the weights of the "
@@ -588,22 +591,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             self._restore_best(net)
 
     def _continued_optimizer_state(self, optimizer, params):
-        """The stored optimizer state when it fits `optimizer`, else a fresh one."""
-        fresh = optimizer.init(params)
+        """A fresh optimizer state holding the stored one's values when they
+        fit `optimizer`: training writes into the returned arrays, and a failed
+        fit must leave the stored state as it was."""
+        state = optimizer.init(params)
         stored = getattr(self, "_optimizer_state", {})
-        same_layout = stored.keys() == fresh.keys() and all(
-            np.shape(stored[k]) == np.shape(fresh[k]) for k in fresh
+        same_layout = stored.keys() == state.keys() and all(
+            np.shape(stored[k]) == np.shape(state[k]) for k in state
         )
-        if not same_layout:
-            return fresh
-        return {
-            k: (
-                np.asarray(v, dtype=params.dtype).copy()
-                if isinstance(v, np.ndarray)
-                else v
-            )
-            for k, v in stored.items()
-        }
+        if same_layout:
+            for key, value in stored.items():
+                if isinstance(state[key], np.ndarray):
+                    np.copyto(state[key], value)
+                else:
+                    state[key] = value
+        return state
 
     def _end_epoch(self, net, loss, epoch_loss, val, lr, start, schedule, incremental):
         """Record an epoch, update the stopping counters; True means stop."""

@@ -196,7 +196,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        prediction = self._fitted_link.inverse(self._raw(X))
+        raw = self._raw(X)
+        prediction = self._fitted_link.inverse(raw)
         return prediction.ravel() if prediction.shape[1] == 1 else prediction
 
     def __sklearn_tags__(self):
