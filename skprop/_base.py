@@ -232,7 +232,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # Public training API
     # ------------------------------------------------------------------
 
-    @with_sklearn_callbacks
     def fit(
         self,
         X,
@@ -265,32 +264,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        return self._atomic(
-            self._fit,
-            X,
-            y,
-            sample_weight,
-            X_val,
-            y_val,
-            sample_weight_val,
-            incremental=False,
+        return self._train(
+            X, y, sample_weight, X_val, y_val, sample_weight_val, incremental=False
         )
 
     @with_sklearn_callbacks
-    def _partial_fit(
-        self, X, y, sample_weight, X_val, y_val, sample_weight_val, classes=None
-    ):
-        return self._atomic(
-            self._fit,
-            X,
-            y,
-            sample_weight,
-            X_val,
-            y_val,
-            sample_weight_val,
-            incremental=True,
-            classes=classes,
-        )
+    def _train(self, *data, incremental, classes=None):
+        """fit (incremental=False) or partial_fit: all or nothing."""
+        return self._atomic(self._fit, *data, incremental=incremental, classes=classes)
 
     def _has_partial_fit(self):
         """partial_fit exists only for stochastic optimizers."""

@@ -191,8 +191,15 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         -------
         self : object
         """
-        return self._partial_fit(
-            X, y, sample_weight, X_val, y_val, sample_weight_val, classes=classes
+        return self._train(
+            X,
+            y,
+            sample_weight,
+            X_val,
+            y_val,
+            sample_weight_val,
+            incremental=True,
+            classes=classes,
         )
 
     # ------------------------------------------------------------------

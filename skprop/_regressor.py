@@ -156,7 +156,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         -------
         self : object
         """
-        return self._partial_fit(X, y, sample_weight, X_val, y_val, sample_weight_val)
+        return self._train(
+            X, y, sample_weight, X_val, y_val, sample_weight_val, incremental=True
+        )
 
     def _validate_training_data(self, X, y, incremental, first_pass, classes=None):
         """Validated X and 2-D float targets of X's dtype."""
