@@ -4,28 +4,22 @@ Run: ``SCIPY_ARRAY_API=1 python benchmarks/estimator_checks.py`` (without the
 variable scikit-learn skips ``check_array_api_input`` itself).
 """
 
+import sys
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import sklearn
 from sklearn.utils.estimator_checks import check_estimator
 
-from skprop import BackpropClassifier, BackpropRegressor
-
-CONFIGURATIONS = [
-    BackpropClassifier(),
-    BackpropRegressor(),
-    BackpropClassifier(optimizer="sgd"),
-    BackpropRegressor(optimizer="sgd"),
-    BackpropClassifier(optimizer="lbfgs"),
-    BackpropRegressor(optimizer="lbfgs"),
-    BackpropRegressor(loss="huber", optimizer="adamw"),
-]
+# The configurations are those the test suite checks.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from test_estimators import ESTIMATORS  # noqa: E402
 
 
 def main():
     print(f"scikit-learn {sklearn.__version__}")
-    for estimator in CONFIGURATIONS:
+    for estimator in ESTIMATORS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results = check_estimator(estimator, on_fail=None)

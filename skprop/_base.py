@@ -50,6 +50,11 @@ class InconsistentSkpropVersionWarning(UserWarning):
 _CALLBACK_STATE = ("_skl", "_callback")
 
 
+def _resolve_activation(spec):
+    """An Activation from a name or an Activation object."""
+    return resolve(spec, _activations._REGISTRY, _activations.Activation, "activation")
+
+
 class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     """Shared logic of `BackpropClassifier` and `BackpropRegressor`."""
 
@@ -146,20 +151,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """One Activation per hidden layer."""
         specs = self.activation
         if not isinstance(specs, (list, tuple)):
-            return [
-                resolve(
-                    specs, _activations._REGISTRY, _activations.Activation, "activation"
-                )
-            ] * n_hidden
+            specs = [specs] * n_hidden
         if len(specs) != n_hidden:
             raise ValueError(
                 f"activation has {len(specs)} entries but there are {n_hidden} "
                 "hidden layers; give one per hidden layer or a single one."
             )
-        return [
-            resolve(spec, _activations._REGISTRY, _activations.Activation, "activation")
-            for spec in specs
-        ]
+        return [_resolve_activation(spec) for spec in specs]
 
     def _init_factors(self, hidden_activations):
         """Glorot factor per layer: its activation's, the output layer's taken
@@ -169,7 +167,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             return factors + factors[-1:]
         if isinstance(self.activation, (list, tuple)):
             return [_activations.Activation.init_factor]
-        return [self._hidden_activations(1)[0].init_factor]
+        return [_resolve_activation(self.activation).init_factor]
 
     def _dropout_rates(self, n_hidden):
         """One dropout rate per hidden layer."""
