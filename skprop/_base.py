@@ -468,6 +468,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             stratify=stratify,
         )
         train, val = split[0::2], split[1::2]
+        # Validation targets go whole through the loss: in X's dtype.
+        val[1] = np.asarray(val[1], dtype=X.dtype)
         if val[0].shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
@@ -507,7 +509,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         X, Y, sample_weight = train
         optimizer, schedule = parts["optimizer"], parts["schedule"]
         state = self._continued_optimizer_state(optimizer, net.params)
-        batches = Batches(X, Y, sample_weight, self._batch_size(Y.shape[0]))
+        batches = Batches(
+            X, Y, sample_weight, self._batch_size(Y.shape[0]), net.params.dtype
+        )
         order = np.arange(Y.shape[0]) if self.shuffle else None
         mean_weight = 1.0 if sample_weight is None else float(sample_weight.mean())
         self.n_iter_ = 0
@@ -689,6 +693,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _fit_lbfgs(self, net, loss, parts, train, val, task):
         """Full-batch L-BFGS-B over the flat parameter vector."""
         X, Y, sample_weight = train
+        Y = np.asarray(Y, dtype=net.params.dtype)
         weight_sum = Y.shape[0] if sample_weight is None else float(sample_weight.sum())
 
         def value_and_grad(flat):

@@ -207,8 +207,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     # ------------------------------------------------------------------
 
     def _validate_training_data(self, X, y, incremental, first_pass, classes=None):
-        """Validated X, 0/1 target matrix Y and 1-D labels (None if
-        multilabel); sets `classes_` on a first pass."""
+        """Validated X, 0/1 target matrix Y (uint8: training casts it batch
+        by batch) and 1-D labels (None if multilabel); sets `classes_` on a
+        first pass."""
         X, y = validate_data(
             self,
             X,
@@ -222,9 +223,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if type_of_target(y) == _MULTILABEL:
-            return X, self._multilabel_targets(y, first_pass, X.dtype), None
+            return X, self._multilabel_targets(y, first_pass, np.uint8), None
         self._set_classes(y, incremental, first_pass, classes)
-        return X, self._encode(y, X.dtype), y
+        return X, self._encode(y, np.uint8), y
 
     def _multilabel_targets(self, y, first_pass, dtype):
         if first_pass:

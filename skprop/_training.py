@@ -98,16 +98,29 @@ class Batches:
     """Minibatches of a training set in a given order.
 
     Each shuffled batch is gathered into a buffer reused from batch to batch;
-    without shuffling, batches are slices (views, no copy).
+    without shuffling, batches are slices (views, no copy). Targets may be
+    stored in a compact dtype (a classifier's 0/1 matrix as uint8, an eighth
+    of float64's memory); each batch of them is cast into a buffer of the
+    network's `dtype`.
     """
 
-    def __init__(self, X, y, sample_weight, batch_size):
+    def __init__(self, X, y, sample_weight, batch_size, dtype):
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.batch_size = batch_size
-        self._y_buffer = np.empty((batch_size, *y.shape[1:]), y.dtype)
+        shape = (batch_size, *y.shape[1:])
+        self._y_buffer = np.empty(shape, dtype)
+        self._y_compact = None if y.dtype == dtype else np.empty(shape, y.dtype)
         self._X_buffer = None
         if not sparse.issparse(X):
             self._X_buffer = np.empty((batch_size, *X.shape[1:]), X.dtype)
+
+    def _targets(self, y):
+        """`y` in the network's dtype: itself, or cast into the buffer."""
+        if self._y_compact is None:
+            return y
+        out = self._y_buffer[: y.shape[0]]
+        np.copyto(out, y)
+        return out
 
     def _gathered(self, rows):
         """The batch of `rows`; dense X and y are copied into the buffers (a
@@ -119,9 +132,10 @@ class Batches:
             X = self.X[rows]
         else:
             X = self.X.take(rows, axis=0, out=self._X_buffer[:n_rows], mode="clip")
-        y = self.y.take(rows, axis=0, out=self._y_buffer[:n_rows], mode="clip")
+        compact = self._y_buffer if self._y_compact is None else self._y_compact
+        y = self.y.take(rows, axis=0, out=compact[:n_rows], mode="clip")
         weight = None if self.sample_weight is None else self.sample_weight[rows]
-        return X, y, weight
+        return X, self._targets(y), weight
 
     def __call__(self, order):
         """Yield ``(X, y, sample_weight)`` batches; `order` None keeps rows
@@ -135,7 +149,7 @@ class Batches:
             weight = (
                 None if self.sample_weight is None else self.sample_weight[start:stop]
             )
-            yield self.X[start:stop], self.y[start:stop], weight
+            yield self.X[start:stop], self._targets(self.y[start:stop]), weight
 
 
 def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):

@@ -10,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skprop import BackpropClassifier, BackpropRegressor
-from skprop._training import clip_global_norm
+from skprop._training import Batches, clip_global_norm
 from skprop.callbacks import History
 
 
@@ -37,6 +37,33 @@ def test_dropout_changes_training_not_prediction_and_is_reproducible():
         hidden_layer_sizes=(8, 8), dropout=[0.0, 0.3], max_iter=3
     ).fit(X, y)
     assert per_layer.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("shuffled", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compact_targets_reach_the_loss_in_the_network_dtype(shuffled, dtype):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((23, 3)).astype(dtype)
+    Y = np.eye(4, dtype=np.uint8)[rng.randint(4, size=23)]
+    order = rng.permutation(23) if shuffled else None
+    compact = Batches(X, Y, None, 5, np.dtype(dtype))(order)
+    wide = Batches(X, Y.astype(dtype), None, 5, np.dtype(dtype))(order)
+    # Batches share buffers, so each pair is compared before the next one.
+    n_batches = 0
+    for (X_c, y_c, _), (X_w, y_w, _) in zip(compact, wide, strict=True):
+        assert y_c.dtype == dtype
+        assert_array_equal(y_c, y_w)
+        assert_array_equal(X_c, X_w)
+        n_batches += 1
+    assert n_batches == 5
+
+
+def test_classifier_training_targets_are_stored_compactly():
+    X, y = data(n_samples=50)
+    model = BackpropClassifier(max_iter=1)
+    _, Y, _ = model._validate_training_data(X, y, False, True)
+    assert Y.dtype == np.uint8
+    assert_array_equal(Y[:, 0], y == model.classes_[1])
 
 
 def test_clip_global_norm():
