@@ -216,7 +216,10 @@ class AdamW(Adam):
 
     def update(self, grad, state, params, lr):
         step, state = super().update(grad, state, params, lr)
-        step -= (lr * self.weight_decay) * params
+        decay = lr * self.weight_decay
+        # Block by block, as Adam's step: no temporary as large as `params`.
+        for block in blocks(step.size):
+            step[block] -= decay * params[block]
         return step, state
 
 
