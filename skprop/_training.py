@@ -109,14 +109,17 @@ class Batches:
         self.batch_size = batch_size
         shape = (batch_size, *y.shape[1:])
         self._y_buffer = np.empty(shape, dtype)
-        self._y_compact = None if y.dtype == dtype else np.empty(shape, y.dtype)
+        # Compact targets are gathered in their own dtype, then cast.
+        self._y_gather = self._y_buffer
+        if y.dtype != dtype:
+            self._y_gather = np.empty(shape, y.dtype)
         self._X_buffer = None
         if not sparse.issparse(X):
             self._X_buffer = np.empty((batch_size, *X.shape[1:]), X.dtype)
 
     def _targets(self, y):
         """`y` in the network's dtype: itself, or cast into the buffer."""
-        if self._y_compact is None:
+        if y.dtype == self._y_buffer.dtype:
             return y
         out = self._y_buffer[: y.shape[0]]
         np.copyto(out, y)
@@ -132,8 +135,7 @@ class Batches:
             X = self.X[rows]
         else:
             X = self.X.take(rows, axis=0, out=self._X_buffer[:n_rows], mode="clip")
-        compact = self._y_buffer if self._y_compact is None else self._y_compact
-        y = self.y.take(rows, axis=0, out=compact[:n_rows], mode="clip")
+        y = self.y.take(rows, axis=0, out=self._y_gather[:n_rows], mode="clip")
         weight = None if self.sample_weight is None else self.sample_weight[rows]
         return X, self._targets(y), weight
 
