@@ -8,7 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -37,6 +37,7 @@ from skprop._training import (
     full_objective,
     objective,
     run_epoch,
+    weight_sum,
 )
 from skprop._version import __version__
 from skprop.callbacks import call_callbacks
@@ -198,7 +199,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _loss(self):
         """The loss for this estimator's target type."""
         loss = resolve(self.loss, _losses._REGISTRY, _losses.Loss, "loss")
-        if loss.is_classification != self._is_classifier:
+        if loss.is_classification != is_classifier(self):
             kind = "a classification" if loss.is_classification else "a regression"
             raise ValueError(
                 f"{type(self).__name__} cannot train with {kind} loss "
@@ -381,7 +382,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             self._fit_stochastic(net, loss, parts, train, val, incremental, rng, task)
         else:
             self._fit_lbfgs(net, loss, parts, train, val, task)
-        if not all(np.isfinite(c).all() for c in (*self.coefs_, *self.intercepts_)):
+        if not np.isfinite(net.params).all():
             raise DivergenceError(
                 DIVERGENCE_MESSAGE.format(value="non-finite", epoch=self.n_iter_)
             )
@@ -694,13 +695,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """Full-batch L-BFGS-B over the flat parameter vector."""
         X, Y, sample_weight = train
         Y = np.asarray(Y, dtype=net.params.dtype)
-        weight_sum = Y.shape[0] if sample_weight is None else float(sample_weight.sum())
+        total_weight = weight_sum(Y, sample_weight)
 
         def value_and_grad(flat):
             net.params[...] = flat
             with np.errstate(over="ignore", invalid="ignore"):
                 value = objective(
-                    net, loss, X, Y, sample_weight, self.alpha, weight_sum
+                    net, loss, X, Y, sample_weight, self.alpha, total_weight
                 )
             return value, net.grad.astype(np.float64)
 

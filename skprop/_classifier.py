@@ -112,7 +112,6 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         **BaseBackprop._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
     }
-    _is_classifier = True
 
     def __init__(
         self,
@@ -337,12 +336,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     # Prediction
     # ------------------------------------------------------------------
 
-    def _link(self):
-        return self._fitted_link
-
     def _indicator(self, raw):
         """Boolean class indicator of raw outputs (one column when binary)."""
-        proba = self._link().inverse(raw)
+        proba = self._fitted_link.inverse(raw)
         if self._target_type == "multiclass":
             return proba == proba.max(axis=1, keepdims=True)
         return proba > 0.5
@@ -380,7 +376,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             return self._indicator(raw).astype(int)
         if self._target_type == "binary":
             return self.classes_[self._indicator(raw)[:, 0].astype(int)]
-        return self.classes_[self._link().inverse(raw).argmax(axis=1)]
+        return self.classes_[self._fitted_link.inverse(raw).argmax(axis=1)]
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -396,7 +392,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             of each label independently.
         """
         raw = self._raw(X)
-        link = self._link()
+        link = self._fitted_link
         if self._target_type == "binary":
             proba = np.hstack([link.complement(raw), link.inverse(raw)])
         else:
@@ -427,7 +423,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         raw = self._raw(X)
-        link = self._link()
+        link = self._fitted_link
         log_proba = link.log_inverse(raw)
         if self._target_type == "binary":
             log_proba = np.hstack([link.log_complement(raw), log_proba])

@@ -147,7 +147,6 @@ class Network:
         ]
         self._delta = [np.empty((n_rows, u), dtype) for u in hidden]
         self._ones = np.ones(n_rows, dtype)
-        self._capacity = n_rows
         self._views = {}
 
     def _workspace(self, n_rows):
@@ -157,7 +156,7 @@ class Network:
         far, so the smaller last batch of an epoch, or a `partial_fit` call of
         another size, reuses the same memory.
         """
-        if n_rows > self._capacity:
+        if n_rows > self._ones.shape[0]:
             self._allocate(n_rows)
         if n_rows not in self._views:
             self._views[n_rows] = {

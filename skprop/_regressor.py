@@ -82,7 +82,6 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     (2,)
     """
 
-    _is_classifier = False
     _target_type = "continuous"
 
     def __init__(

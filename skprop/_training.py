@@ -58,7 +58,18 @@ def objective(net, loss, X, y, sample_weight, alpha, denominator, masks=None):
     coef, grad_coef = net.params[: net.n_coef], net.grad[: net.n_coef]
     for block in blocks(net.n_coef):
         grad_coef[block] += (alpha * scale) * coef[block]
-    return (total + 0.5 * alpha * float(coef @ coef)) * scale
+    return penalized(net, total, alpha) * scale
+
+
+def penalized(net, total, alpha):
+    """A weighted loss sum plus the L2 penalty ``0.5 * alpha * ||W||^2``."""
+    coef = net.params[: net.n_coef]
+    return total + 0.5 * alpha * float(coef @ coef)
+
+
+def weight_sum(y, sample_weight):
+    """Total sample weight: the number of rows without weights."""
+    return y.shape[0] if sample_weight is None else float(sample_weight.sum())
 
 
 def clip_global_norm(grad, max_norm):
@@ -90,7 +101,9 @@ def dropout_masks(rates, layer_units, n_rows, rng, dtype):
             masks.append(None)
             continue
         keep = rng.random_sample((n_rows, units)) >= rate
-        masks.append(keep.astype(dtype) / dtype.type(1.0 - rate))
+        mask = keep.astype(dtype)
+        mask /= dtype.type(1.0 - rate)
+        masks.append(mask)
     return masks
 
 
@@ -216,7 +229,5 @@ def full_objective(net, loss, X, y, sample_weight, alpha):
         Raw network output, a fresh array.
     """
     raw = predict_raw(X, net.coefs, net.intercepts, net.activations)
-    weight_sum = y.shape[0] if sample_weight is None else float(sample_weight.sum())
     total = loss.value(y, raw, sample_weight)
-    coef = net.params[: net.n_coef]
-    return (total + 0.5 * alpha * float(coef @ coef)) / weight_sum, raw
+    return penalized(net, total, alpha) / weight_sum(y, sample_weight), raw

@@ -212,7 +212,10 @@ class LeakyReLU(Activation):
         self.negative_slope = negative_slope
 
     def forward(self, z, out=None):
-        return np.where(z > 0, z, self.negative_slope * z)
+        out = np.empty_like(z) if out is None else out
+        np.copyto(out, z)
+        np.multiply(z, self.negative_slope, out=out, where=z <= 0)
+        return out
 
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype)
@@ -240,9 +243,13 @@ class ELU(Activation):
         self.alpha = alpha
 
     def forward(self, z, out=None):
+        out = np.empty_like(z) if out is None else out
         # Clipping the exponent avoids overflow warnings on the unused branch.
-        negative = self.alpha * np.expm1(np.minimum(z, 0.0))
-        return np.where(z > 0, z, negative)
+        np.minimum(z, 0.0, out=out)
+        np.expm1(out, out=out)
+        out *= self.alpha
+        np.copyto(out, z, where=z > 0)
+        return out
 
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0.0))).astype(

@@ -322,6 +322,10 @@ class Poisson(Loss):
     def gradient(self, y, raw):
         return safe_exp(raw) - y
 
+    def loss_gradient(self, y, raw):
+        predicted = safe_exp(raw)
+        return xlogy(y, y) - y - y * raw + predicted, predicted - y
+
     def check_target(self, y):
         if np.any(y < 0):
             raise ValueError(

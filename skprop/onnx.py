@@ -57,10 +57,8 @@ except ImportError as exc:
 
 from skprop import activations as _activations
 from skprop import losses as _losses
-from skprop._classifier import BackpropClassifier
+from skprop._classifier import _MULTILABEL, BackpropClassifier
 from skprop._regressor import BackpropRegressor
-
-_MULTILABEL = "multilabel-indicator"
 
 
 def to_onnx(model, X_sample, *, target_opset=None):

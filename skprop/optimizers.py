@@ -119,8 +119,12 @@ class SGD(Optimizer):
         velocity *= self.momentum
         velocity += grad
         if not self.nesterov:
-            return velocity.copy(), state
-        grad += self.momentum * velocity
+            # The step is the velocity; `grad` is free to hold a copy of it.
+            np.copyto(grad, velocity)
+            return grad, state
+        # Block by block, so that the temporary stays one block long.
+        for block in blocks(grad.size):
+            grad[block] += self.momentum * velocity[block]
         return grad, state
 
 
@@ -164,13 +168,15 @@ class Adam(Optimizer):
     def update(self, grad, state, params, lr):
         t = state["t"] + 1
         lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        m, v = state["m"], state["v"]
         for block in blocks(grad.size):
-            self._step(grad[block], state["m"][block], state["v"][block], lr_t)
+            self._step(grad[block], m[block], v[block], lr_t, params[block], lr)
         state["t"] = t
         return grad, state
 
-    def _step(self, grad, m, v, lr_t):
-        """Update the moments in place and overwrite `grad` with the step."""
+    def _step(self, grad, m, v, lr_t, params, lr):
+        """Update the moments in place and overwrite `grad` with the step
+        (`params` and `lr` are there for subclasses that also decay)."""
         # beta * avg + (1 - beta) * x, written as beta * (avg - x) + x so that
         # it runs in place, without a temporary.
         m -= grad
@@ -214,13 +220,10 @@ class AdamW(Adam):
         super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.weight_decay = weight_decay
 
-    def update(self, grad, state, params, lr):
-        step, state = super().update(grad, state, params, lr)
-        decay = lr * self.weight_decay
-        # Block by block, as Adam's step: no temporary as large as `params`.
-        for block in blocks(step.size):
-            step[block] -= decay * params[block]
-        return step, state
+    def _step(self, grad, m, v, lr_t, params, lr):
+        # Within Adam's block loop, while the block of the step is in cache.
+        super()._step(grad, m, v, lr_t, params, lr)
+        grad -= (lr * self.weight_decay) * params
 
 
 class RMSprop(Optimizer):
@@ -251,14 +254,18 @@ class RMSprop(Optimizer):
         return {"v": np.zeros_like(params)}
 
     def update(self, grad, state, params, lr):
-        v = state["v"]
+        for block in blocks(grad.size):
+            self._step(grad[block], state["v"][block], lr)
+        return grad, state
+
+    def _step(self, grad, v, lr):
+        """Update `v` in place and overwrite `grad` with the step."""
         v *= self.rho
         v += (1.0 - self.rho) * grad * grad
         denominator = np.sqrt(v)
         denominator += self.epsilon
         grad /= denominator
         grad *= -lr
-        return grad, state
 
 
 class Adagrad(Optimizer):
@@ -283,13 +290,17 @@ class Adagrad(Optimizer):
         return {"sum_squares": np.zeros_like(params)}
 
     def update(self, grad, state, params, lr):
-        sum_squares = state["sum_squares"]
+        for block in blocks(grad.size):
+            self._step(grad[block], state["sum_squares"][block], lr)
+        return grad, state
+
+    def _step(self, grad, sum_squares, lr):
+        """Update `sum_squares` in place and overwrite `grad` with the step."""
         sum_squares += grad * grad
         denominator = np.sqrt(sum_squares)
         denominator += self.epsilon
         grad /= denominator
         grad *= -lr
-        return grad, state
 
 
 class LBFGS(Optimizer):
