@@ -103,12 +103,15 @@ def test_callbacks_clone_and_pickle():
     assert pickle.loads(pickle.dumps(model)).callbacks[1].patience == 2
 
 
-sklearn_callback = pytest.importorskip(
-    "sklearn.callback", reason="scikit-learn's callback framework needs >= 1.9"
-)
+@pytest.fixture
+def sklearn_callback():
+    # Only these tests need the framework: the ones above run on any version.
+    return pytest.importorskip(
+        "sklearn.callback", reason="scikit-learn's callback framework needs >= 1.9"
+    )
 
 
-def test_sklearn_scoring_monitor_sees_every_epoch():
+def test_sklearn_scoring_monitor_sees_every_epoch(sklearn_callback):
     X, y, _, _ = data()
     monitor = sklearn_callback.ScoringMonitor(scoring="accuracy")
     model = BackpropClassifier(
@@ -122,7 +125,7 @@ def test_sklearn_scoring_monitor_sees_every_epoch():
     assert epochs[0]["accuracy"] != epochs[-1]["accuracy"]
 
 
-def test_sklearn_progress_bar_inside_grid_search_and_pipeline(capsys):
+def test_sklearn_progress_bar_inside_grid_search_and_pipeline(capsys, sklearn_callback):
     pytest.importorskip("rich", reason="scikit-learn's ProgressBar needs rich")
     X, y, _, _ = data()
     pipeline = make_pipeline(

@@ -251,7 +251,9 @@ def test_grid_search_over_nested_parameters_in_two_processes():
     assert_allclose(
         search.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
     )
-    assert search.best_estimator_.optimizer.momentum in (0.5, 0.9)
+    best = search.best_estimator_.optimizer
+    assert best.momentum == search.best_params_["optimizer__momentum"]
+    assert best is not model.optimizer
     assert model.optimizer.momentum == 0.9
 
 

@@ -52,22 +52,28 @@ def test_grid_search_tunes_nested_parameters():
         "model__optimizer__momentum",
         "model__learning_rate__power_t",
     }
-    assert len(search.cv_results_["params"]) == 8
+    # Each nested value reached the part it names in the refitted pipeline.
+    fitted = search.best_estimator_.get_params()
+    for name, value in search.best_params_.items():
+        assert fitted[name] == value
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
 def test_custom_parts_are_used_and_cloned():
     namespace = load("custom_loss")
     search = namespace["main"](n_samples=300, max_iter=3)
-    optimizers = {type(p["optimizer"]).__name__ for p in search.cv_results_["params"]}
-    assert optimizers == {"SignDescent", "str"}
+    # Every candidate trained, the custom optimizer's included.
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert type(search.best_estimator_.loss).__name__ == "LogCosh"
+    assert search.best_estimator_.loss is not search.estimator.loss
 
 
 def test_compare_mlp_reports_both():
     rows = load("compare_mlp")["main"](n_samples=200, max_iter=3)
     assert [name for name, _, _ in rows] == ["adam", "sgd + nesterov", "lbfgs"]
     for _, ours, theirs in rows:
-        assert 0 <= ours[0] <= 1 and 0 <= theirs[0] <= 1
+        # Same seed and settings: skprop follows MLP's training path.
+        assert ours[0] == pytest.approx(theirs[0], abs=1e-12)
         assert ours[2] == theirs[2]
 
 

@@ -161,7 +161,10 @@ def test_user_defined_loss_in_fit_partial_fit_and_grid_search():
         random_state=0,
     )
     assert model.fit(X, y).score(X, y) > 0.95
+    epochs = len(model.loss_curve_)
     model.partial_fit(X, y)
+    assert len(model.loss_curve_) == epochs + 1
+    assert model.score(X, y) > 0.95
     search = GridSearchCV(model, {"loss__scale": [0.5, 2.0]}, cv=2).fit(X, y)
-    assert search.best_params_["loss__scale"] in (0.5, 2.0)
+    assert search.best_estimator_.loss.scale == search.best_params_["loss__scale"]
     assert search.best_score_ > 0.9

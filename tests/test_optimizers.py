@@ -83,11 +83,16 @@ def test_adagrad_by_hand():
 
 
 def test_state_is_returned_not_stored():
+    X, y, _, _ = least_squares_problem()
     for name, cls in _REGISTRY.items():
         optimizer = cls()
         before = pickle.dumps(optimizer)
         if optimizer.stochastic:
             steps(optimizer, [GRAD, GRAD])
+        # A fit too, for every optimizer (L-BFGS takes no minibatch steps).
+        BackpropRegressor(hidden_layer_sizes=(3,), optimizer=optimizer, max_iter=3).fit(
+            X, y
+        )
         assert pickle.dumps(optimizer) == before, name
         assert clone(optimizer).get_params() == optimizer.get_params()
 
@@ -164,7 +169,10 @@ def test_user_defined_optimizer_in_fit_partial_fit_and_grid_search():
         random_state=0,
     )
     assert model.fit(X, y).score(X, y) > 0.99
+    epochs = len(model.loss_curve_)
     model.partial_fit(X, y)
+    assert len(model.loss_curve_) == epochs + 1
+    assert model.score(X, y) > 0.99
     search = GridSearchCV(model, {"optimizer__shrink": [0.5, 1.0]}, cv=2).fit(X, y)
     assert search.best_score_ > 0.99
 

@@ -226,7 +226,7 @@ def test_set_params_with_a_bad_name_changes_nothing():
     _, _, classifier, _ = reference_models()
     optimizer = SGD(momentum=0.5)
     classifier.set_params(optimizer=optimizer)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not_a_parameter"):
         classifier.set_params(optimizer__momentum=0.7, alpha=0.5, not_a_parameter=1)
     assert classifier.alpha == 0.0001
     assert optimizer.momentum == 0.5
