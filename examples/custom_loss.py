@@ -68,7 +68,12 @@ def make_data(n_samples, seed=0):
     return X_train, X_test, y_train, y_test
 
 
-def main(n_samples=3000, max_iter=100):
+# Defaults of main() and of the command line.
+N_SAMPLES = 3000
+MAX_ITER = 100
+
+
+def main(n_samples=N_SAMPLES, max_iter=MAX_ITER):
     """Train with the custom parts three ways and print the test R²."""
     X_train, X_test, y_train, y_test = make_data(n_samples)
     model = BackpropRegressor(
@@ -105,7 +110,7 @@ def main(n_samples=3000, max_iter=100):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-samples", type=int, default=3000)
-    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--n-samples", type=int, default=N_SAMPLES)
+    parser.add_argument("--max-iter", type=int, default=MAX_ITER)
     args = parser.parse_args()
     main(n_samples=args.n_samples, max_iter=args.max_iter)

@@ -73,7 +73,12 @@ def make_search(max_iter):
     return GridSearchCV(pipeline, grid, scoring="neg_median_absolute_error", cv=3)
 
 
-def main(n_samples=2000, max_iter=200):
+# Defaults of main() and of the command line.
+N_SAMPLES = 2000
+MAX_ITER = 200
+
+
+def main(n_samples=N_SAMPLES, max_iter=MAX_ITER):
     """Fit the search; print the best parameters and the median absolute error."""
     X, y = make_rentals(n_samples)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
@@ -92,7 +97,7 @@ def main(n_samples=2000, max_iter=200):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-samples", type=int, default=2000)
-    parser.add_argument("--max-iter", type=int, default=200)
+    parser.add_argument("--n-samples", type=int, default=N_SAMPLES)
+    parser.add_argument("--max-iter", type=int, default=MAX_ITER)
     args = parser.parse_args()
     main(n_samples=args.n_samples, max_iter=args.max_iter)

@@ -46,7 +46,13 @@ def plot_regions(ax, model, X, y):
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title="Decision regions")
 
 
-def main(output="learning_curves.png", n_samples=1000, max_iter=300):
+# Defaults of main() and of the command line.
+OUTPUT = "learning_curves.png"
+N_SAMPLES = 1000
+MAX_ITER = 300
+
+
+def main(output=OUTPUT, n_samples=N_SAMPLES, max_iter=MAX_ITER):
     """Fit on two moons and save the figure to `output`."""
     X, y = make_moons(n_samples=n_samples, noise=0.25, random_state=0)
     X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
@@ -70,8 +76,8 @@ def main(output="learning_curves.png", n_samples=1000, max_iter=300):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("output", nargs="?", default="learning_curves.png")
-    parser.add_argument("--n-samples", type=int, default=1000)
-    parser.add_argument("--max-iter", type=int, default=300)
+    parser.add_argument("output", nargs="?", default=OUTPUT)
+    parser.add_argument("--n-samples", type=int, default=N_SAMPLES)
+    parser.add_argument("--max-iter", type=int, default=MAX_ITER)
     args = parser.parse_args()
     main(args.output, n_samples=args.n_samples, max_iter=args.max_iter)
