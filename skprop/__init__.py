@@ -5,11 +5,13 @@ callbacks."""
 from skprop._base import InconsistentSkpropVersionWarning
 from skprop._classifier import BackpropClassifier
 from skprop._regressor import BackpropRegressor
+from skprop._training import DivergenceError
 from skprop._version import __version__
 
 __all__ = [
     "BackpropClassifier",
     "BackpropRegressor",
+    "DivergenceError",
     "InconsistentSkpropVersionWarning",
     "__version__",
 ]

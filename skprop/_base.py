@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -31,9 +31,9 @@ from skprop._sklearn_callbacks import (
     with_sklearn_callbacks,
 )
 from skprop._training import (
-    DIVERGENCE_MESSAGE,
     Batches,
-    DivergenceError,
+    check_finite_outputs,
+    divergence_error,
     full_objective,
     objective,
     run_epoch,
@@ -49,6 +49,16 @@ class InconsistentSkpropVersionWarning(UserWarning):
 
 # scikit-learn's callback framework keeps its own bookkeeping on the estimator.
 _CALLBACK_STATE = ("_skl", "_callback")
+
+
+# Parameters that take a part by name or as an object: the names, and an
+# object to suggest in errors.
+_NAMED_PARTS = {
+    "loss": (_losses._REGISTRY, "Huber(delta=1.0)"),
+    "optimizer": (_optimizers._REGISTRY, "SGD(momentum=0.9)"),
+    "learning_rate": (_schedules._REGISTRY, "InvScaling(0.001, power_t=0.5)"),
+    "activation": (_activations._REGISTRY, "ELU(alpha=1.0)"),
+}
 
 
 def _resolve_activation(spec):
@@ -80,7 +90,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
@@ -304,7 +317,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             for name, value in vars(self).items()
         }
         try:
-            return super().set_params(**params)
+            return super().set_params(**self._named_parts_as_objects(params))
         except BaseException:
             for name, (value, nested) in saved.items():
                 setattr(self, name, value)
@@ -312,6 +325,26 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     vars(value).clear()
                     vars(value).update(nested)
             raise
+
+    def _named_parts_as_objects(self, params):
+        """`params`, with each part that a nested key addresses (such as
+        ``optimizer__beta_1`` while ``optimizer="adam"``) turned from its name
+        into its default object, so the nested key has an object to set."""
+        params = dict(params)
+        addressed = {key.split("__", 1)[0] for key in params if "__" in key}
+        for name in addressed & _NAMED_PARTS.keys():
+            value = params.get(name, getattr(self, name, None))
+            if hasattr(value, "set_params"):
+                continue
+            registry, example = _NAMED_PARTS[name]
+            if not (isinstance(value, str) and value in registry):
+                raise ValueError(
+                    f"Cannot set nested parameters of {name}={value!r}: give "
+                    f"{name} as an object (for example {name}={example}); "
+                    f"its parameters are then {name}__<parameter>."
+                )
+            params[name] = registry[value]()
+        return params
 
     def _atomic(self, method, *args, **kwargs):
         """Run `method`; on any error restore the fitted state it started with.
@@ -365,6 +398,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self._fitted_activations = [clone(a) for a in parts["activations"]]
         self._fitted_link = clone(loss.link)
         rng = check_random_state(self.random_state)
+        # As MLP, L-BFGS ignores early_stopping: it trains on all the data.
+        self._early_stopping = self.early_stopping and parts["optimizer"].stochastic
         layer_units = [X.shape[1], *parts["hidden"], Y.shape[1]]
         if first_pass:
             self._initialize(layer_units, parts, loss, rng, X.dtype)
@@ -383,8 +418,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         else:
             self._fit_lbfgs(net, loss, parts, train, val, task)
         if not np.isfinite(net.params).all():
-            raise DivergenceError(
-                DIVERGENCE_MESSAGE.format(value="non-finite", epoch=self.n_iter_)
+            raise divergence_error(
+                "the weights became non-finite", self.n_iter_, weights_non_finite=True
             )
         task.end()
         return self
@@ -424,7 +459,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self._optimizer_state = {}
         self._schedule_state = parts["schedule"].init()
         self.best_loss_ = np.inf
-        if self.early_stopping:
+        if self._early_stopping:
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
@@ -453,21 +488,30 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             return train, self._validate_validation_data(
                 X_val, y_val, sample_weight_val, X.dtype
             )
-        if not self.early_stopping:
+        if not self._early_stopping:
             return train, None
         if incremental:
             raise ValueError(
-                "partial_fit with early_stopping=True needs a validation set: "
-                "pass X_val and y_val."
+                "partial_fit does not support early_stopping=True without a "
+                "validation set: pass X_val and y_val to score each call."
             )
         stratify = self._stratify_labels(Y)
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        split = train_test_split(
-            *arrays,
-            random_state=rng,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
+        try:
+            split = train_test_split(
+                *arrays,
+                random_state=rng,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as error:
+            if stratify is None:
+                raise
+            raise ValueError(
+                f"{error} The early-stopping hold-out is stratified by class; "
+                f"classes_ {self._rare_classes(Y).tolist()} have fewer than 2 "
+                "samples. Pass X_val and y_val, or set early_stopping=False."
+            ) from error
         train, val = split[0::2], split[1::2]
         # Validation targets go whole through the loss: in X's dtype.
         val[1] = np.asarray(val[1], dtype=X.dtype)
@@ -567,12 +611,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 "last complete epoch"
                 + (
                     " (the best ones, with early stopping)."
-                    if self.early_stopping
+                    if self._early_stopping
                     else "."
                 )
             )
-        if self.early_stopping and not incremental:
+        if self._early_stopping and not incremental:
             self._restore_best(net)
+        # Each step is checked by the next batch's loss, the last one here.
+        rows = min(batches.batch_size, Y.shape[0])
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = net.forward(X[:rows])
+        check_finite_outputs(raw, len(self.loss_curve_), "the training data")
 
     def _continued_optimizer_state(self, optimizer, params):
         """A fresh optimizer state holding the stored one's values when they
@@ -611,7 +660,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         stop = call_callbacks(self.callbacks, self, record)
         # L-BFGS (no schedule) stops on its own criteria, as in MLP.
         if schedule is not None and self._no_improvement_count > self.n_iter_no_change:
-            if incremental and self.early_stopping:
+            if incremental and self._early_stopping:
                 self._stop_stream(net)
             else:
                 plateau_stop, self._schedule_state = schedule.plateau(
@@ -628,7 +677,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if val is None:
             return None, None
         X_val, Y_val, weight_val = val
-        val_loss, raw = full_objective(net, loss, X_val, Y_val, weight_val, self.alpha)
+        with np.errstate(over="ignore", invalid="ignore"):
+            val_loss, raw = full_objective(
+                net, loss, X_val, Y_val, weight_val, self.alpha
+            )
+        check_finite_outputs(raw, len(self.loss_curve_), "the validation data")
         val_score = self._validation_score(Y_val, raw, weight_val)
         self.validation_loss_curve_.append(val_loss)
         if self.validation_scores_ is None:
@@ -638,7 +691,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _count_improvement(self, val_score, net):
         """MLP's bookkeeping: count epochs that miss `tol`, keep the best."""
-        if self.early_stopping:
+        if self._early_stopping:
             if self.best_validation_score_ is None:
                 self.best_validation_score_ = -np.inf
             if val_score < self.best_validation_score_ + self.tol:
@@ -708,6 +761,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.n_iter_ = 0
         start = [time.perf_counter()]
 
+        stopped = [False]
+
         def after_iteration(intermediate_result):
             net.params[...] = intermediate_result.x
             epoch_task = task.begin_epoch()
@@ -724,6 +779,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             stop = task.end_epoch(epoch_task, stop)
             start[0] = time.perf_counter()
             if stop:
+                stopped[0] = True
                 raise StopIteration
 
         self._no_improvement_count = 0
@@ -739,10 +795,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 "gtol": self.tol,
             },
         )
-        net.params[...] = result.x
+        # A callback that stopped training may have chosen other weights
+        # (EarlyStopping restores its best ones): they stand.
+        if not stopped[0]:
+            net.params[...] = result.x
         self.loss_ = float(result.fun)
         if not np.isfinite(self.loss_):
-            raise DivergenceError(DIVERGENCE_MESSAGE.format(value=self.loss_, epoch=0))
+            raise divergence_error(
+                f"the training loss became {self.loss_}",
+                self.n_iter_,
+                weights_non_finite=not np.isfinite(net.params).all(),
+            )
         self.n_iter_ = min(int(result.nit), self.max_iter)
         if result.status == 1:
             warnings.warn(

@@ -1,6 +1,7 @@
 """BackpropClassifier: labels, class weights and probabilities."""
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
@@ -11,6 +12,9 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from skprop._base import BaseBackprop
 
 _MULTILABEL = "multilabel-indicator"
+# One class: trained as MLP trains it (a logistic output toward 0), always
+# predicted, with probability 1.
+_SINGLE = "single-class"
 
 
 class BackpropClassifier(ClassifierMixin, BaseBackprop):
@@ -165,8 +169,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self,
         X,
         y,
-        classes=None,
         sample_weight=None,
+        classes=None,
         *,
         X_val=None,
         y_val=None,
@@ -178,10 +182,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default=None
         classes : array-like of shape (n_classes,), default=None
             Every class of the stream; required on the first call (not for
             multilabel indicator targets).
-        sample_weight : array-like of shape (n_samples,), default=None
         X_val, y_val, sample_weight_val : array-like, default=None
             Validation data, scored after the epoch; needed for
             ``early_stopping=True``.
@@ -218,24 +222,44 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             dtype=(np.float64, np.float32),
             reset=first_pass,
         )
+        if sparse.issparse(y) or type_of_target(y) == _MULTILABEL:
+            return X, self._multilabel_targets(y, first_pass, np.uint8), None
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        if type_of_target(y) == _MULTILABEL:
-            return X, self._multilabel_targets(y, first_pass, np.uint8), None
+        if y.ndim == 2:
+            raise ValueError(
+                "Multioutput target data is not supported with label "
+                f"binarization: y has {y.shape[1]} columns of "
+                f"{type_of_target(y)} targets. A 2-D y must be a 0/1 multilabel "
+                "indicator matrix; for several multiclass outputs, wrap the "
+                "classifier in sklearn.multioutput.MultiOutputClassifier."
+            )
         self._set_classes(y, incremental, first_pass, classes)
         return X, self._encode(y, np.uint8), y
 
     def _multilabel_targets(self, y, first_pass, dtype):
+        """Dense 0/1 matrix of an indicator `y` (dense or sparse)."""
+        if sparse.issparse(y):
+            check_classification_targets(y)
+            if type_of_target(y) != _MULTILABEL:
+                raise ValueError(
+                    "A sparse y must be a 0/1 multilabel indicator matrix; got "
+                    f"{type_of_target(y)} targets."
+                )
         if first_pass:
             self.classes_ = np.arange(y.shape[1])
             self._target_type = _MULTILABEL
+            # predict answers in the kind of matrix it was taught with, as MLP.
+            self._sparse_target = sparse.issparse(y)
         elif self._target_type != _MULTILABEL or y.shape[1] != len(self.classes_):
             raise ValueError(
                 f"y is a multilabel indicator matrix with {y.shape[1]} labels, "
                 f"but the model was trained on {self._target_type} targets with "
                 f"classes {self.classes_}."
             )
+        if sparse.issparse(y):
+            return y.toarray().astype(dtype, copy=False)
         return np.asarray(y, dtype=dtype)
 
     def _set_classes(self, labels, incremental, first_pass, classes):
@@ -246,13 +270,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                     "classes must be passed on the first call to partial_fit."
                 )
             found = np.unique(labels if classes is None else classes)
-            if len(found) < 2:
-                raise ValueError(
-                    "The data contains only one class "
-                    f"({found.tolist()[0]!r}); a classifier needs at least 2 classes."
-                )
             self.classes_ = found
-            self._target_type = "binary" if len(found) == 2 else "multiclass"
+            self._target_type = {1: _SINGLE, 2: "binary"}.get(len(found), "multiclass")
             return
         if self._target_type == _MULTILABEL:
             raise ValueError(
@@ -286,22 +305,35 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                 f"y contains labels not in classes_={self.classes_!r}: "
                 f"{np.unique(np.asarray(labels)[unseen])!r}."
             )
-        if self._target_type == "binary":
+        if self._target_type in ("binary", _SINGLE):
             return (index == 1).astype(dtype)[:, None]
         Y = np.zeros((len(labels), len(self.classes_)), dtype=dtype)
         Y[np.arange(len(labels)), index] = 1
         return Y
 
     def _encode_validation_targets(self, y_val, dtype):
-        y_val = np.asarray(y_val)
+        if not sparse.issparse(y_val):
+            y_val = np.asarray(y_val)
         if self._target_type == _MULTILABEL:
             return self._multilabel_targets(y_val, False, dtype)
         return self._encode(column_or_1d(y_val), dtype)
 
     def _stratify_labels(self, Y):
+        """What the hold-out is stratified on: MLP's boolean target matrix,
+        so the split (and the message for a class too rare to split) is
+        MLP's."""
         if self._target_type == _MULTILABEL:
             return None
-        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+        return Y.astype(bool)
+
+    def _rare_classes(self, Y):
+        """Entries of `classes_` with fewer than 2 samples in `Y`."""
+        if self._target_type == "multiclass":
+            counts = Y.sum(axis=0)
+        else:
+            positive = int(Y.sum())
+            counts = np.array([Y.shape[0] - positive, positive])[-len(self.classes_) :]
+        return self.classes_[counts < 2]
 
     def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
         """Multiply per-class weights into the sample weights."""
@@ -326,7 +358,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         """Accuracy of raw outputs against a 0/1 target matrix."""
         predicted = self._indicator(raw)
         truth = Y > 0.5
-        if self._target_type == "multiclass":
+        if self._target_type == _SINGLE:
+            correct = np.ones(len(Y), dtype=bool)
+        elif self._target_type == "multiclass":
             correct = predicted.argmax(axis=1) == truth.argmax(axis=1)
         else:
             correct = np.all(predicted == truth, axis=1)
@@ -354,10 +388,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             1-D for binary problems (positive: ``classes_[1]``), as
-            scikit-learn's linear classifiers.
+            scikit-learn's linear classifiers, and for a single class.
         """
         raw = self._raw(X)
-        return raw.ravel() if self._target_type == "binary" else raw
+        return raw.ravel() if self._target_type in ("binary", _SINGLE) else raw
 
     def predict(self, X):
         """Predict class labels.
@@ -369,11 +403,15 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            Labels, or a 0/1 indicator matrix for multilabel models.
+            Labels, or a 0/1 indicator matrix for multilabel models (a
+            scipy CSR matrix when the model was fitted on a sparse one).
         """
         raw = self._raw(X)
         if self._target_type == _MULTILABEL:
-            return self._indicator(raw).astype(int)
+            indicator = self._indicator(raw).astype(int)
+            return sparse.csr_matrix(indicator) if self._sparse_target else indicator
+        if self._target_type == _SINGLE:
+            return self.classes_[np.zeros(raw.shape[0], dtype=int)]
         if self._target_type == "binary":
             return self.classes_[self._indicator(raw)[:, 0].astype(int)]
         return self.classes_[self._fitted_link.inverse(raw).argmax(axis=1)]
@@ -389,10 +427,16 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             In the order of `classes_`; for multilabel models, the probability
-            of each label independently.
+            of each label independently. A model fitted on a single class
+            gives it probability 1 (one column).
         """
-        raw = self._raw(X)
+        return self._proba(self._raw(X))
+
+    def _proba(self, raw):
+        """`predict_proba` of raw outputs."""
         link = self._fitted_link
+        if self._target_type == _SINGLE:
+            return np.ones_like(raw)
         if self._target_type == "binary":
             proba = np.hstack([link.complement(raw), link.inverse(raw)])
         else:
@@ -411,8 +455,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         Computed with a stable log-sigmoid / log-softmax, so it is never
         ``-inf`` where a probability merely underflows: it is floored at the
         log of the smallest normal float (about -708 in float64), the floor
-        `predict_proba` keeps probabilities above, so that both rank classes
-        alike.
+        `predict_proba` keeps probabilities above. Probabilities above 0.5
+        take the log of `predict_proba` itself, so that both rank classes
+        alike, ties where probabilities round to 1 included.
 
         Parameters
         ----------
@@ -424,11 +469,19 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         """
         raw = self._raw(X)
         link = self._fitted_link
+        if self._target_type == _SINGLE:
+            return np.zeros_like(raw)
         log_proba = link.log_inverse(raw)
         if self._target_type == "binary":
             log_proba = np.hstack([link.log_complement(raw), log_proba])
         floor = np.log(np.finfo(log_proba.dtype).tiny)
-        return np.maximum(log_proba, floor, out=log_proba)
+        np.maximum(log_proba, floor, out=log_proba)
+        # Near 1 the log of the probability itself is exact enough, and it
+        # keeps the ties `predict_proba` has where probabilities round to 1.
+        proba = self._proba(raw)
+        likely = proba > 0.5
+        log_proba[likely] = np.log(proba[likely])
+        return log_proba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

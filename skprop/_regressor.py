@@ -5,8 +5,9 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
+from skprop import losses as _losses
 from skprop._base import BaseBackprop
 
 
@@ -171,6 +172,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             dtype=(np.float64, np.float32),
             reset=first_pass,
         )
+        # A model declared single-output (Poisson) treats a column as 1-D.
+        single_output = not self.__sklearn_tags__().target_tags.multi_output
+        if y.ndim == 2 and y.shape[1] == 1 and single_output:
+            y = column_or_1d(y, warn=True)
         return X, np.asarray(y, dtype=X.dtype).reshape(len(y), -1), None
 
     def _encode_validation_targets(self, y_val, dtype):
@@ -204,4 +209,15 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        loss = self.loss
+        if isinstance(loss, str):
+            loss = _losses._REGISTRY.get(loss, _losses.Loss)
+        if getattr(loss, "positive_target", False):
+            tags.target_tags.positive_only = True
+            # scikit-learn's multi-output check trains on negative targets,
+            # which such a loss rejects; its fit check expects an R² above
+            # 0.5 in 200 epochs, which a log link at defaults, like MLP's
+            # Poisson, does not reach. Several non-negative outputs still work.
+            tags.target_tags.multi_output = False
+            tags.regressor_tags.poor_score = True
         return tags

@@ -20,14 +20,53 @@ from skprop._network import blocks, predict_raw
 
 
 class DivergenceError(ValueError):
-    """The training loss became NaN or infinite."""
+    """Training diverged: its loss, weights or outputs became NaN or infinite.
+
+    The estimator keeps the model it had before the failed call (or stays
+    unfitted after a failed first fit).
+    """
 
 
-DIVERGENCE_MESSAGE = (
-    "The training loss became {value} at epoch {epoch}: training diverged. "
-    "Lower the learning rate, scale the inputs (for example with "
-    "StandardScaler) or set clip_grad_norm."
+# scikit-learn's MLP says this when its weights end non-finite; code written
+# against MLP matches on it.
+NON_FINITE_WEIGHTS = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
 )
+
+
+def divergence_error(problem, epoch, weights_non_finite=False):
+    """A DivergenceError saying what became non-finite, and what to do.
+
+    Parameters
+    ----------
+    problem : str
+        What became non-finite, e.g. "the training loss became inf".
+    epoch : int
+        Epoch (L-BFGS: iteration) where it was found.
+    weights_non_finite : bool, default=False
+        Whether the weights (or the step about to be taken) are non-finite.
+
+    Returns
+    -------
+    error : DivergenceError
+    """
+    message = f"Training diverged at epoch {epoch}: {problem}. "
+    if weights_non_finite:
+        message += NON_FINITE_WEIGHTS + " "
+    message += (
+        "Lower the learning rate, scale the inputs (for example with "
+        "StandardScaler) or set clip_grad_norm."
+    )
+    return DivergenceError(message)
+
+
+def check_finite_outputs(raw, epoch, where):
+    """Raise a DivergenceError when raw network outputs are not all finite."""
+    if not np.isfinite(raw).all():
+        raise divergence_error(
+            f"the network's outputs on {where} became non-finite", epoch
+        )
 
 
 def objective(net, loss, X, y, sample_weight, alpha, denominator, masks=None):
@@ -208,8 +247,10 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
             net, loss, X, y, weight, settings["alpha"], denominator, masks
         )
         if not math.isfinite(value):
-            raise DivergenceError(
-                DIVERGENCE_MESSAGE.format(value=value, epoch=settings["epoch"])
+            raise divergence_error(
+                f"the training loss became {value}",
+                settings["epoch"],
+                weights_non_finite=not np.isfinite(net.grad).all(),
             )
         if settings["clip_grad_norm"] is not None:
             clip_global_norm(net.grad, settings["clip_grad_norm"])

@@ -113,6 +113,9 @@ class Loss(Component):
     is_classification : bool
         Whether the loss is for `BackpropClassifier` (targets are 0/1
         indicators) rather than `BackpropRegressor`.
+    positive_target : bool
+        Whether `check_target` rejects negative targets; the estimator
+        declares it in its ``target_tags.positive_only``.
 
     Examples
     --------
@@ -130,6 +133,7 @@ class Loss(Component):
 
     link = IdentityLink()
     is_classification = False
+    positive_target = False
 
     def loss(self, y, raw):
         """Elementwise loss.
@@ -315,6 +319,7 @@ class Poisson(Loss):
     """
 
     link = LogLink()
+    positive_target = True
 
     def loss(self, y, raw):
         return xlogy(y, y) - y - y * raw + safe_exp(raw)

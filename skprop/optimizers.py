@@ -169,28 +169,33 @@ class Adam(Optimizer):
         t = state["t"] + 1
         lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
         m, v = state["m"], state["v"]
+        # One block of scratch space: no temporary as large as the parameters.
+        scratch = np.empty_like(grad[: blocks(grad.size)[0].stop])
         for block in blocks(grad.size):
-            self._step(grad[block], m[block], v[block], lr_t, params[block], lr)
+            work = scratch[: grad[block].size]
+            self._step(grad[block], m[block], v[block], lr_t, params[block], lr, work)
         state["t"] = t
         return grad, state
 
-    def _step(self, grad, m, v, lr_t, params, lr):
+    def _step(self, grad, m, v, lr_t, params, lr, work):
         """Update the moments in place and overwrite `grad` with the step
-        (`params` and `lr` are there for subclasses that also decay)."""
-        # beta * avg + (1 - beta) * x, written as beta * (avg - x) + x so that
-        # it runs in place, without a temporary.
-        m -= grad
+        (`params` and `lr` are there for subclasses that also decay; `work`
+        is scratch space of grad's size)."""
+        # The moments are updated as MLP writes them, rounding for rounding:
+        # a form without `work`, beta * (avg - x) + x, loses precision in
+        # float32 when x is much larger than avg, as g**2 is early on.
+        np.multiply(grad, 1.0 - self.beta_1, out=work)
         m *= self.beta_1
-        m += grad
-        # From here on `grad` is scratch space: g**2, then the step.
-        grad *= grad
-        v -= grad
+        m += work
+        np.multiply(grad, grad, out=work)
+        work *= 1.0 - self.beta_2
         v *= self.beta_2
-        v += grad
-        step = np.sqrt(v, out=grad)
-        step += self.epsilon
-        np.divide(m, step, out=step)
-        step *= -lr_t
+        v += work
+        # From here on `grad` is scratch space for the step.
+        denominator = np.sqrt(v, out=grad)
+        denominator += self.epsilon
+        np.multiply(m, -lr_t, out=work)
+        np.divide(work, denominator, out=grad)
 
 
 class AdamW(Adam):
@@ -220,9 +225,9 @@ class AdamW(Adam):
         super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.weight_decay = weight_decay
 
-    def _step(self, grad, m, v, lr_t, params, lr):
+    def _step(self, grad, m, v, lr_t, params, lr, work):
         # Within Adam's block loop, while the block of the step is in cache.
-        super()._step(grad, m, v, lr_t, params, lr)
+        super()._step(grad, m, v, lr_t, params, lr, work)
         grad -= (lr * self.weight_decay) * params
 
 

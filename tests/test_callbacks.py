@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skprop import BackpropClassifier
-from skprop.callbacks import Checkpoint, EarlyStopping, History, ProgressBar
+from skprop.callbacks import Callback, Checkpoint, EarlyStopping, History, ProgressBar
 
 
 def data():
@@ -21,23 +21,37 @@ def data():
     return X[:200], y[:200], X[200:], y[200:]
 
 
-def test_early_stopping_callback_restores_the_best_epoch():
+class WeightRecorder(Callback):
+    """Keeps a copy of the first layer's weights after every epoch."""
+
+    def __call__(self, estimator, record):
+        if not hasattr(self, "weights_"):
+            self.weights_ = {}
+        self.weights_[record["epoch"]] = estimator.coefs_[0].copy()
+        return False
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
+def test_early_stopping_callback_restores_the_best_epoch(optimizer):
     X, y, X_val, y_val = data()
-    history = History()
+    history, recorder = History(), WeightRecorder()
     stopper = EarlyStopping(monitor="val_loss", patience=3)
     model = BackpropClassifier(
         hidden_layer_sizes=(64,),
+        optimizer=optimizer,
         learning_rate=0.05,
         max_iter=300,
         random_state=0,
-        callbacks=[history, stopper],
+        callbacks=[history, recorder, stopper],
     )
     model.fit(X, y, X_val=X_val, y_val=y_val)
     losses = [r["val_loss"] for r in history.records_]
     assert stopper.stopped_epoch_ == len(losses) < 300
     assert stopper.best_epoch_ == int(np.argmin(losses)) + 1
     assert len(losses) - stopper.best_epoch_ == 3
-    # The restored weights score exactly as the best epoch did.
+    # The restored weights are the best epoch's, and score as it did; L-BFGS
+    # does not overwrite them with its last iterate.
+    assert_array_equal(model.coefs_[0], recorder.weights_[stopper.best_epoch_])
     best_score = history.records_[stopper.best_epoch_ - 1]["val_score"]
     assert model.score(X_val, y_val) == pytest.approx(best_score)
 
