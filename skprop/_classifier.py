@@ -53,12 +53,14 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         Seeds initialisation, shuffling, the validation split and dropout.
     tol : float, default=1e-4
         Improvement below which an epoch counts as no improvement.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
         Epochs allowed without improvement before stopping (or lowering an
-        `Adaptive` learning rate).
+        `Adaptive` learning rate); ``np.inf`` never stops on a plateau.
     early_stopping : bool, default=False
         Stop on the validation score (on `validation_fraction` of the data,
         stratified, or on ``X_val, y_val``) and restore the best weights.
+        Stochastic optimizers only: L-BFGS, as in MLP, ignores it and trains
+        on all the data.
     validation_fraction : float, default=0.1
     warm_start : bool, default=False
         Continue from the previous weights and optimizer state in `fit`.
@@ -319,11 +321,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         return self._encode(column_or_1d(y_val), dtype)
 
     def _stratify_labels(self, Y):
-        """What the hold-out is stratified on: MLP's boolean target matrix,
-        so the split (and the message for a class too rare to split) is
-        MLP's."""
+        """What the hold-out is stratified on. MLP stratifies binary targets
+        only, on its boolean target column: the same here, so split and
+        message are MLP's; multiclass targets on the class index."""
         if self._target_type == _MULTILABEL:
             return None
+        if self._target_type == "multiclass":
+            return Y.argmax(axis=1)
         return Y.astype(bool)
 
     def _rare_classes(self, Y):

@@ -41,9 +41,13 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
     tol : float, default=1e-4
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
+        Epochs allowed without improvement before stopping; ``np.inf`` never
+        stops on a plateau.
     early_stopping : bool, default=False
-        Stop on the validation R² and restore the best weights.
+        Stop on the validation R² and restore the best weights. Stochastic
+        optimizers only: L-BFGS, as in MLP, ignores it and trains on all the
+        data.
     validation_fraction : float, default=0.1
     warm_start : bool, default=False
     verbose : bool, default=False

@@ -12,6 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import (
+    load_breast_cancer,
     load_diabetes,
     load_digits,
     load_iris,
@@ -180,6 +181,20 @@ def test_stratified_hold_out_message_is_mlps_and_names_the_label():
             Estimator(early_stopping=True).fit(X, y)
     with pytest.raises(ValueError, match=r"classes_ \[1\]"):
         BackpropClassifier(early_stopping=True).fit(X, y)
+
+
+def test_binary_early_stopping_draws_mlps_hold_out():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    settings = dict(
+        hidden_layer_sizes=(8,), random_state=0, max_iter=5, early_stopping=True
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = BackpropClassifier(**settings).fit(X, y)
+        mlp = MLPClassifier(**settings).fit(X, y)
+    assert_allclose(ours.validation_scores_, mlp.validation_scores_)
+    assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-10)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
