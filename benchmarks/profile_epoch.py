@@ -21,7 +21,7 @@ from bench_training import WORKLOADS, MatmulBound, fit_skprop
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from skprop import _network, _training, activations, losses, optimizers
+from skprop import _epoch, _network, activations, losses, optimizers
 
 
 class Timers:
@@ -57,10 +57,10 @@ def profile(workload, dtype, epochs):
     fit_skprop(workload, X[:1000], y[:1000], 1)
     timers = Timers()
     # The engine reaches matrix products through `np.matmul` (directly and
-    # through `_network.dot`): wrapping NumPy's attribute catches both.
+    # through `_numeric.dot`): wrapping NumPy's attribute catches both.
     timers.wrap(np, "matmul", "matrix products")
-    timers.wrap(_training.Batches, "_gathered", "row gather")
-    timers.wrap(_training, "objective", "objective")
+    timers.wrap(_epoch.Batches, "_gathered", "row gather")
+    timers.wrap(_epoch, "objective", "objective")
     timers.wrap(_network.Network, "forward", "forward pass")
     timers.wrap(_network.Network, "backward", "backward pass")
     timers.wrap(losses.Loss, "weighted", "loss and its gradient")

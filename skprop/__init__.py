@@ -4,8 +4,8 @@ callbacks."""
 
 from skprop._base import InconsistentSkpropVersionWarning
 from skprop._classifier import BackpropClassifier
+from skprop._epoch import DivergenceError
 from skprop._regressor import BackpropRegressor
-from skprop._training import DivergenceError
 from skprop._version import __version__
 
 __all__ = [

@@ -2,14 +2,11 @@
 checks, the fit / partial_fit flow, epochs bookkeeping and stopping."""
 
 import copy
-import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
-from sklearn.base import BaseEstimator, clone, is_classifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -23,22 +20,21 @@ from skprop import activations as _activations
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
-from skprop._component import resolve
-from skprop._network import Network, flatten, glorot_init, parameter_views, predict_raw
+from skprop._layers import dense_stack
+from skprop._network import Network, predict_raw
+from skprop._parts import (
+    check_parts,
+    init_factors,
+    is_stochastic,
+    named_parts_as_objects,
+    training_loss,
+)
 from skprop._sklearn_callbacks import (
     CallbackSupportMixin,
     FitTask,
     with_sklearn_callbacks,
 )
-from skprop._training import (
-    Batches,
-    check_finite_outputs,
-    divergence_error,
-    full_objective,
-    objective,
-    run_epoch,
-    weight_sum,
-)
+from skprop._trainer import Settings, State, Trainer
 from skprop._version import __version__
 from skprop.callbacks import call_callbacks
 
@@ -51,19 +47,27 @@ class InconsistentSkpropVersionWarning(UserWarning):
 _CALLBACK_STATE = ("_skl", "_callback")
 
 
-# Parameters that take a part by name or as an object: the names, and an
-# object to suggest in errors.
-_NAMED_PARTS = {
-    "loss": (_losses._REGISTRY, "Huber(delta=1.0)"),
-    "optimizer": (_optimizers._REGISTRY, "SGD(momentum=0.9)"),
-    "learning_rate": (_schedules._REGISTRY, "InvScaling(0.001, power_t=0.5)"),
-    "activation": (_activations._REGISTRY, "ELU(alpha=1.0)"),
-}
+class _Reporter:
+    """Turns the trainer's epochs into fitted attributes, verbose lines,
+    skprop callbacks and scikit-learn callback tasks."""
 
+    def __init__(self, estimator, task):
+        self.estimator, self.task = estimator, task
+        self._epoch_task = None
 
-def _resolve_activation(spec):
-    """An Activation from a name or an Activation object."""
-    return resolve(spec, _activations._REGISTRY, _activations.Activation, "activation")
+    def begin_epoch(self):
+        self._epoch_task = self.task.begin_epoch()
+
+    def end_epoch(self, record, state):
+        estimator = self.estimator
+        estimator._store(state)
+        if estimator.verbose:
+            estimator._print_record(record)
+        return call_callbacks(estimator.callbacks, estimator, record)
+
+    def close_epoch(self, stop, state):
+        self.estimator._store(state)
+        return self.task.end_epoch(self._epoch_task, stop)
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator):
@@ -147,100 +151,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.callbacks = callbacks
 
     # ------------------------------------------------------------------
-    # Parameters to parts
-    # ------------------------------------------------------------------
-
-    def _hidden_sizes(self):
-        """`hidden_layer_sizes` as a list of positive ints."""
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be positive integers, one per hidden "
-                f"layer; got {self.hidden_layer_sizes!r}."
-            )
-        return [int(s) for s in sizes]
-
-    def _hidden_activations(self, n_hidden):
-        """One Activation per hidden layer."""
-        specs = self.activation
-        if not isinstance(specs, (list, tuple)):
-            specs = [specs] * n_hidden
-        if len(specs) != n_hidden:
-            raise ValueError(
-                f"activation has {len(specs)} entries but there are {n_hidden} "
-                "hidden layers; give one per hidden layer or a single one."
-            )
-        return [_resolve_activation(spec) for spec in specs]
-
-    def _init_factors(self, hidden_activations):
-        """Glorot factor per layer: its activation's, the output layer's taken
-        from the last hidden layer (MLP uses one factor for every layer)."""
-        if hidden_activations:
-            factors = [act.init_factor for act in hidden_activations]
-            return factors + factors[-1:]
-        if isinstance(self.activation, (list, tuple)):
-            return [_activations.Activation.init_factor]
-        return [_resolve_activation(self.activation).init_factor]
-
-    def _dropout_rates(self, n_hidden):
-        """One dropout rate per hidden layer."""
-        rates = self.dropout
-        if not isinstance(rates, (list, tuple)):
-            return [float(rates)] * n_hidden
-        if len(rates) != n_hidden or not all(
-            isinstance(r, Real) and 0 <= r < 1 for r in rates
-        ):
-            raise ValueError(
-                f"dropout must be a float in [0, 1) or one such float per hidden "
-                f"layer ({n_hidden}); got {rates!r}."
-            )
-        return [float(r) for r in rates]
-
-    def _schedule(self):
-        """The learning-rate schedule (a float means a constant rate)."""
-        if isinstance(self.learning_rate, _schedules.Schedule):
-            self.learning_rate.validate()
-            return self.learning_rate
-        return _schedules.Constant(self.learning_rate)
-
-    def _optimizer(self):
-        return resolve(
-            self.optimizer, _optimizers._REGISTRY, _optimizers.Optimizer, "optimizer"
-        )
-
-    def _loss(self):
-        """The loss for this estimator's target type."""
-        loss = resolve(self.loss, _losses._REGISTRY, _losses.Loss, "loss")
-        if loss.is_classification != is_classifier(self):
-            kind = "a classification" if loss.is_classification else "a regression"
-            raise ValueError(
-                f"{type(self).__name__} cannot train with {kind} loss "
-                f"({type(loss).__name__})."
-            )
-        return loss.for_target(self._target_type)
-
-    def _check_parts(self):
-        """Validate every parameter, nested parts included; return the parts."""
-        self._validate_params()
-        hidden = self._hidden_sizes()
-        parts = {
-            "hidden": hidden,
-            "activations": self._hidden_activations(len(hidden)),
-            "optimizer": self._optimizer(),
-            "schedule": self._schedule(),
-            "dropout": self._dropout_rates(len(hidden)),
-        }
-        if any(parts["dropout"]) and not parts["optimizer"].stochastic:
-            raise ValueError("dropout needs a stochastic optimizer, not L-BFGS.")
-        for callback in self.callbacks or []:
-            if not callable(callback):
-                raise TypeError(
-                    f"callbacks must be callables; got {type(callback).__name__}."
-                )
-        return parts
-
-    # ------------------------------------------------------------------
     # Public training API
     # ------------------------------------------------------------------
 
@@ -287,10 +197,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _has_partial_fit(self):
         """partial_fit exists only for stochastic optimizers."""
-        optimizer = self.optimizer
-        if isinstance(optimizer, str):
-            optimizer = _optimizers._REGISTRY.get(optimizer, _optimizers.Optimizer)
-        if not getattr(optimizer, "stochastic", True):
+        if not is_stochastic(self.optimizer):
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers; "
                 "L-BFGS is full-batch."
@@ -317,7 +224,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             for name, value in vars(self).items()
         }
         try:
-            return super().set_params(**self._named_parts_as_objects(params))
+            return super().set_params(**named_parts_as_objects(self, params))
         except BaseException:
             for name, (value, nested) in saved.items():
                 setattr(self, name, value)
@@ -325,26 +232,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     vars(value).clear()
                     vars(value).update(nested)
             raise
-
-    def _named_parts_as_objects(self, params):
-        """`params`, with each part that a nested key addresses (such as
-        ``optimizer__beta_1`` while ``optimizer="adam"``) turned from its name
-        into its default object, so the nested key has an object to set."""
-        params = dict(params)
-        addressed = {key.split("__", 1)[0] for key in params if "__" in key}
-        for name in addressed & _NAMED_PARTS.keys():
-            value = params.get(name, getattr(self, name, None))
-            if hasattr(value, "set_params"):
-                continue
-            registry, example = _NAMED_PARTS[name]
-            if not (isinstance(value, str) and value in registry):
-                raise ValueError(
-                    f"Cannot set nested parameters of {name}={value!r}: give "
-                    f"{name} as an object (for example {name}={example}); "
-                    f"its parameters are then {name}__<parameter>."
-                )
-            params[name] = registry[value]()
-        return params
 
     def _atomic(self, method, *args, **kwargs):
         """Run `method`; on any error restore the fitted state it started with.
@@ -383,7 +270,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         incremental,
         classes=None,
     ):
-        parts = self._check_parts()
+        """Validate, build or continue the network, train it, store the result."""
+        self._validate_params()
+        parts = check_parts(self)
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         # Callbacks that score the model get the data as the user gave it.
         task_data = (X, y)
@@ -391,38 +280,113 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             X, y, incremental, first_pass, classes
         )
         sample_weight = self._training_weights(sample_weight, X, labels, incremental)
-        loss = self._loss()
+        loss = training_loss(self)
         loss.check_target(Y)
+        rng = check_random_state(self.random_state)
+        net = self._network(X, Y, parts, loss, rng, first_pass)
+        train, val = self._split(
+            X,
+            Y,
+            sample_weight,
+            X_val,
+            y_val,
+            sample_weight_val,
+            parts,
+            incremental,
+            rng,
+        )
+        self.early_stopped_ = False
+        task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
+        trainer = Trainer(
+            net,
+            loss,
+            parts["optimizer"],
+            parts["schedule"],
+            self._settings(parts, train, incremental),
+            self._validation_score,
+            _Reporter(self, task),
+        )
+        self._store(trainer.train(train, val, self._state(), rng))
+        task.end()
+        return self
+
+    def _network(self, X, Y, parts, loss, rng, first_pass):
+        """The network to train: fresh (drawn as MLP draws it) on a first
+        pass, else holding the fitted weights; `coefs_` and `intercepts_`
+        become views of it."""
         # Predictions use the parts the weights were trained with, whatever
         # set_params does afterwards.
         self._fitted_activations = [clone(a) for a in parts["activations"]]
         self._fitted_link = clone(loss.link)
-        rng = check_random_state(self.random_state)
-        # As MLP, L-BFGS ignores early_stopping: it trains on all the data.
-        self._early_stopping = self.early_stopping and parts["optimizer"].stochastic
         layer_units = [X.shape[1], *parts["hidden"], Y.shape[1]]
+        layers = dense_stack(
+            layer_units,
+            parts["activations"],
+            parts["dropout"],
+            init_factors(self.activation, parts["activations"]),
+        )
+        net = Network.empty(layers, X.dtype)
         if first_pass:
-            self._initialize(layer_units, parts, loss, rng, X.dtype)
+            net.initialize(rng)
+            self._initialize(layer_units, parts, loss)
         else:
             self._check_continuation(layer_units)
-        params = flatten(self.coefs_, self.intercepts_, X.dtype)
-        net = Network(params, layer_units, parts["activations"])
-        self.coefs_, self.intercepts_ = net.coefs, net.intercepts
-        train, val = self._split(
-            X, Y, sample_weight, X_val, y_val, sample_weight_val, incremental, rng
+            net.load(zip(self.coefs_, self.intercepts_))
+        self.coefs_ = [arrays[0] for arrays in net.arrays]
+        self.intercepts_ = [arrays[1] for arrays in net.arrays]
+        return net
+
+    def _settings(self, parts, train, incremental):
+        """The trainer's settings, from the estimator's parameters."""
+        optimizer = parts["optimizer"]
+        n_samples = train[1].shape[0]
+        return Settings(
+            max_epochs=1 if incremental else self.max_iter,
+            alpha=self.alpha,
+            batch_size=self._batch_size(n_samples) if optimizer.stochastic else None,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            early_stopping=parts["early_stopping"],
+            clip_grad_norm=self.clip_grad_norm,
+            streaming=incremental,
+            max_fun=getattr(optimizer, "max_fun", None),
         )
-        self.early_stopped_ = False
-        task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
-        if parts["optimizer"].stochastic:
-            self._fit_stochastic(net, loss, parts, train, val, incremental, rng, task)
-        else:
-            self._fit_lbfgs(net, loss, parts, train, val, task)
-        if not np.isfinite(net.params).all():
-            raise divergence_error(
-                "the weights became non-finite", self.n_iter_, weights_non_finite=True
-            )
-        task.end()
-        return self
+
+    def _state(self):
+        """The training state held in the fitted attributes."""
+        return State(
+            t=self.t_,
+            n_iter=self.n_iter_,
+            loss=getattr(self, "loss_", None),
+            loss_curve=self.loss_curve_,
+            validation_loss_curve=self.validation_loss_curve_,
+            validation_scores=self.validation_scores_,
+            best_loss=self.best_loss_,
+            best_validation_score=self.best_validation_score_,
+            no_improvement_count=self._no_improvement_count,
+            best_params=getattr(self, "_best_params", None),
+            optimizer_state=self._optimizer_state,
+            schedule_state=self._schedule_state,
+            early_stopped=self.early_stopped_,
+        )
+
+    def _store(self, state):
+        """Fitted attributes from a training state."""
+        self.t_, self.n_iter_ = state.t, state.n_iter
+        if state.loss is not None:
+            self.loss_ = state.loss
+        self.loss_curve_ = state.loss_curve
+        self.validation_loss_curve_ = state.validation_loss_curve
+        self.validation_scores_ = state.validation_scores
+        self.best_loss_ = state.best_loss
+        self.best_validation_score_ = state.best_validation_score
+        self._no_improvement_count = state.no_improvement_count
+        if state.best_params is not None:
+            self._best_params = state.best_params
+        self._optimizer_state = state.optimizer_state
+        self._schedule_state = state.schedule_state
+        self.early_stopped_ = state.early_stopped
 
     def _training_weights(self, sample_weight, X, labels, incremental):
         """Validated sample weights (class weights folded in), or None."""
@@ -441,11 +405,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """Regressors have no class weights."""
         return sample_weight
 
-    def _initialize(self, layer_units, parts, loss, rng, dtype):
-        """Fresh fitted state: weights as MLP's, counters and curves."""
-        factors = self._init_factors(parts["activations"])
-        params = glorot_init(layer_units, factors, rng, dtype)
-        self.coefs_, self.intercepts_ = parameter_views(params, layer_units)
+    def _initialize(self, layer_units, parts, loss):
+        """Fresh fitted state apart from the weights: counters and curves."""
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
         self.out_activation_ = loss.link.out_activation
@@ -455,11 +416,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.validation_loss_curve_ = []
         self._no_improvement_count = 0
         # The first stochastic epoch creates the optimizer state (see
-        # _continued_optimizer_state); creating it here would hold a second copy.
+        # skprop._trainer.continued_state); creating it here would hold a
+        # second copy.
         self._optimizer_state = {}
         self._schedule_state = parts["schedule"].init()
         self.best_loss_ = np.inf
-        if self._early_stopping:
+        if parts["early_stopping"]:
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
@@ -478,7 +440,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
 
     def _split(
-        self, X, Y, sample_weight, X_val, y_val, sample_weight_val, incremental, rng
+        self,
+        X,
+        Y,
+        sample_weight,
+        X_val,
+        y_val,
+        sample_weight_val,
+        parts,
+        incremental,
+        rng,
     ):
         """Training data and validation data (None when there is none)."""
         train = (X, Y, sample_weight)
@@ -488,7 +459,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             return train, self._validate_validation_data(
                 X_val, y_val, sample_weight_val, X.dtype
             )
-        if not self._early_stopping:
+        if not parts["early_stopping"]:
             return train, None
         if incremental:
             raise ValueError(
@@ -549,184 +520,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, net, loss, parts, train, val, incremental, rng, task):
-        """Minibatch epochs until max_iter, a plateau or a callback stops."""
-        X, Y, sample_weight = train
-        optimizer, schedule = parts["optimizer"], parts["schedule"]
-        state = self._continued_optimizer_state(optimizer, net.params)
-        batches = Batches(
-            X, Y, sample_weight, self._batch_size(Y.shape[0]), net.params.dtype
-        )
-        order = np.arange(Y.shape[0]) if self.shuffle else None
-        mean_weight = 1.0 if sample_weight is None else float(sample_weight.mean())
-        self.n_iter_ = 0
-        # Weights of the last complete epoch, for a clean stop on Ctrl-C.
-        completed = net.params.copy()
-        try:
-            for _ in range(1 if incremental else self.max_iter):
-                epoch = len(self.loss_curve_) + 1
-                lr = schedule.rate(self._schedule_state, epoch - 1, self.t_)
-                start = time.perf_counter()
-                if order is not None:
-                    rng.shuffle(order)
-                settings = {
-                    "lr": lr,
-                    "alpha": self.alpha,
-                    "mean_weight": mean_weight,
-                    "clip_grad_norm": self.clip_grad_norm,
-                    "epoch": epoch,
-                    "dropout": parts["dropout"],
-                }
-                epoch_task = task.begin_epoch()
-                with np.errstate(over="ignore", invalid="ignore"):
-                    epoch_loss, state = run_epoch(
-                        net, loss, optimizer, state, batches, order, settings, rng
-                    )
-                self._optimizer_state = state
-                np.copyto(completed, net.params)
-                self.t_ += Y.shape[0]
-                stop = self._end_epoch(
-                    net, loss, epoch_loss, val, lr, start, schedule, incremental
-                )
-                stop = task.end_epoch(epoch_task, stop)
-                if stop:
-                    break
-            else:
-                if not incremental:
-                    warnings.warn(
-                        f"Stochastic optimizer: maximum iterations (max_iter="
-                        f"{self.max_iter}) reached and the optimization hasn't "
-                        "converged yet. Increase max_iter, or raise the learning "
-                        "rate.",
-                        ConvergenceWarning,
-                    )
-        except KeyboardInterrupt:
-            net.params[...] = completed
-            # The optimizer keeps the moments of the interrupted epoch: they
-            # only steer later training, and a copy would cost two vectors.
-            self._optimizer_state = state
-            warnings.warn(
-                f"Training interrupted by the user (KeyboardInterrupt) after "
-                f"{self.n_iter_} complete epoch(s); keeping the weights of the "
-                "last complete epoch"
-                + (
-                    " (the best ones, with early stopping)."
-                    if self._early_stopping
-                    else "."
-                )
-            )
-        if self._early_stopping and not incremental:
-            self._restore_best(net)
-        # Each step is checked by the next batch's loss, the last one here.
-        rows = min(batches.batch_size, Y.shape[0])
-        with np.errstate(over="ignore", invalid="ignore"):
-            raw = net.forward(X[:rows])
-        check_finite_outputs(raw, len(self.loss_curve_), "the training data")
-
-    def _continued_optimizer_state(self, optimizer, params):
-        """A fresh optimizer state holding the stored one's values when they
-        fit `optimizer`: training writes into the returned arrays, and a failed
-        fit must leave the stored state as it was."""
-        state = optimizer.init(params)
-        stored = getattr(self, "_optimizer_state", {})
-        same_layout = stored.keys() == state.keys() and all(
-            np.shape(stored[k]) == np.shape(state[k]) for k in state
-        )
-        if same_layout:
-            for key, value in stored.items():
-                if isinstance(state[key], np.ndarray):
-                    np.copyto(state[key], value)
-                else:
-                    state[key] = value
-        return state
-
-    def _end_epoch(self, net, loss, epoch_loss, val, lr, start, schedule, incremental):
-        """Record an epoch, update the stopping counters; True means stop."""
-        self.n_iter_ += 1
-        self.loss_ = epoch_loss
-        self.loss_curve_.append(epoch_loss)
-        val_loss, val_score = self._evaluate(net, loss, val)
-        self._count_improvement(val_score, net)
-        record = {
-            "epoch": len(self.loss_curve_),
-            "loss": epoch_loss,
-            "val_loss": val_loss,
-            "val_score": val_score,
-            "learning_rate": lr,
-            "time": time.perf_counter() - start,
-        }
-        if self.verbose:
-            self._print_record(record)
-        stop = call_callbacks(self.callbacks, self, record)
-        # L-BFGS (no schedule) stops on its own criteria, as in MLP.
-        if schedule is not None and self._no_improvement_count > self.n_iter_no_change:
-            if incremental and self._early_stopping:
-                self._stop_stream(net)
-            else:
-                plateau_stop, self._schedule_state = schedule.plateau(
-                    self._schedule_state
-                )
-                stop = stop or plateau_stop
-                if not plateau_stop:
-                    self._no_improvement_count = 0
-        return stop
-
-    def _evaluate(self, net, loss, val):
-        """Validation loss and score of the current weights (None, None
-        without a validation set)."""
-        if val is None:
-            return None, None
-        X_val, Y_val, weight_val = val
-        with np.errstate(over="ignore", invalid="ignore"):
-            val_loss, raw = full_objective(
-                net, loss, X_val, Y_val, weight_val, self.alpha
-            )
-        check_finite_outputs(raw, len(self.loss_curve_), "the validation data")
-        val_score = self._validation_score(Y_val, raw, weight_val)
-        self.validation_loss_curve_.append(val_loss)
-        if self.validation_scores_ is None:
-            self.validation_scores_ = []
-        self.validation_scores_.append(val_score)
-        return val_loss, val_score
-
-    def _count_improvement(self, val_score, net):
-        """MLP's bookkeeping: count epochs that miss `tol`, keep the best."""
-        if self._early_stopping:
-            if self.best_validation_score_ is None:
-                self.best_validation_score_ = -np.inf
-            if val_score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if val_score > self.best_validation_score_:
-                self.best_validation_score_ = val_score
-                self._best_params = net.params.copy()
-            return
-        if self.best_loss_ is None:
-            self.best_loss_ = np.inf
-        if self.loss_ > self.best_loss_ - self.tol:
-            self._no_improvement_count += 1
-        else:
-            self._no_improvement_count = 0
-        self.best_loss_ = min(self.best_loss_, self.loss_)
-
-    def _restore_best(self, net):
-        best = getattr(self, "_best_params", None)
-        if best is not None and best.shape == net.params.shape:
-            net.params[...] = best
-
-    def _stop_stream(self, net):
-        """Streaming early stopping: restore the best weights and say so."""
-        self._restore_best(net)
-        self.early_stopped_ = True
-        self._no_improvement_count = 0
-        warnings.warn(
-            f"Validation score did not improve by tol={self.tol} for more than "
-            f"{self.n_iter_no_change} partial_fit calls; the best weights "
-            f"(validation score {self.best_validation_score_:.6g}) were restored. "
-            "Further partial_fit calls train on from them."
-        )
-
     def _print_record(self, record):
         """One aligned line per epoch."""
 
@@ -744,78 +537,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             f"{cell('learning_rate', '.3g'):>10} {record['time']:>8.3f}"
         )
 
-    def _fit_lbfgs(self, net, loss, parts, train, val, task):
-        """Full-batch L-BFGS-B over the flat parameter vector."""
-        X, Y, sample_weight = train
-        Y = np.asarray(Y, dtype=net.params.dtype)
-        total_weight = weight_sum(Y, sample_weight)
-
-        def value_and_grad(flat):
-            net.params[...] = flat
-            with np.errstate(over="ignore", invalid="ignore"):
-                value = objective(
-                    net, loss, X, Y, sample_weight, self.alpha, total_weight
-                )
-            return value, net.grad.astype(np.float64)
-
-        self.n_iter_ = 0
-        start = [time.perf_counter()]
-
-        stopped = [False]
-
-        def after_iteration(intermediate_result):
-            net.params[...] = intermediate_result.x
-            epoch_task = task.begin_epoch()
-            stop = self._end_epoch(
-                net,
-                loss,
-                float(intermediate_result.fun),
-                val,
-                None,
-                start[0],
-                None,
-                False,
-            )
-            stop = task.end_epoch(epoch_task, stop)
-            start[0] = time.perf_counter()
-            if stop:
-                stopped[0] = True
-                raise StopIteration
-
-        self._no_improvement_count = 0
-        result = scipy.optimize.minimize(
-            value_and_grad,
-            net.params.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=after_iteration,
-            options={
-                "maxiter": self.max_iter,
-                "maxfun": parts["optimizer"].max_fun,
-                "gtol": self.tol,
-            },
-        )
-        # A callback that stopped training may have chosen other weights
-        # (EarlyStopping restores its best ones): they stand.
-        if not stopped[0]:
-            net.params[...] = result.x
-        self.loss_ = float(result.fun)
-        if not np.isfinite(self.loss_):
-            raise divergence_error(
-                f"the training loss became {self.loss_}",
-                self.n_iter_,
-                weights_non_finite=not np.isfinite(net.params).all(),
-            )
-        self.n_iter_ = min(int(result.nit), self.max_iter)
-        if result.status == 1:
-            warnings.warn(
-                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
-                f"({result.message}). Increase the number of iterations "
-                f"(max_iter={self.max_iter}) or LBFGS(max_fun=...), or scale "
-                "the data.",
-                ConvergenceWarning,
-            )
-
     # ------------------------------------------------------------------
     # Prediction
     # ------------------------------------------------------------------
@@ -831,9 +552,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
         )
         with np.errstate(over="ignore"):
-            return predict_raw(
-                X, self.coefs_, self.intercepts_, self._fitted_activations
-            )
+            return predict_raw(X, self._fitted_layers(), self._fitted_arrays())
+
+    def _fitted_layers(self):
+        """The trained network's layers (without their arrays)."""
+        layer_units = [self.coefs_[0].shape[0]] + [b.shape[0] for b in self.intercepts_]
+        return dense_stack(layer_units, self._fitted_activations)
+
+    def _fitted_arrays(self):
+        """Each layer's fitted arrays, in the order of its `parameters`."""
+        return [[c, b] for c, b in zip(self.coefs_, self.intercepts_)]
 
     def _reconstruction_attributes(self):
         """Fitted attributes of the current epoch, copied, for scikit-learn

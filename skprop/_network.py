@@ -1,80 +1,15 @@
-"""The network: one flat parameter vector, per-layer views, forward and
-backward passes.
+"""The network: a sequence of layers over one flat parameter vector.
 
-Layout of the flat vector, as scikit-learn's MLP packs it for L-BFGS: every
-layer's weights (row-major, shape ``(fan_in, fan_out)``), then every layer's
-intercepts. Weights first makes the L2 penalty one slice: ``params[:n_coef]``.
+The flat vector is laid out group by group (weights, then biases: see
+`skprop._layers.default_groups`), each group layer by layer. For dense layers
+this is scikit-learn's MLP packing for L-BFGS, and the L2 penalty is one
+slice. Every layer's arrays are views into the vector, and so are their
+gradients into `grad`.
 """
 
-import itertools
-
 import numpy as np
-from scipy import sparse
 
-
-def parameter_views(flat, layer_units):
-    """Per-layer weight and intercept views into a flat vector."""
-    coefs, intercepts = [], []
-    start = 0
-    for fan_in, fan_out in itertools.pairwise(layer_units):
-        end = start + fan_in * fan_out
-        coefs.append(flat[start:end].reshape(fan_in, fan_out))
-        start = end
-    for fan_out in layer_units[1:]:
-        intercepts.append(flat[start : start + fan_out])
-        start += fan_out
-    return coefs, intercepts
-
-
-def flatten(coefs, intercepts, dtype):
-    """Copy per-layer arrays into one new contiguous vector."""
-    parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
-    return np.concatenate(parts).astype(dtype, copy=False)
-
-
-def glorot_init(layer_units, factors, rng, dtype):
-    """Initial flat parameters, drawn as scikit-learn's MLP draws them.
-
-    Layer by layer, weights then intercepts, uniform in ``+-sqrt(factor /
-    (fan_in + fan_out))``, so the same seed gives MLP's initial network.
-    """
-    n_params = sum(a * b + b for a, b in itertools.pairwise(layer_units))
-    params = np.empty(n_params, dtype=dtype)
-    coefs, intercepts = parameter_views(params, layer_units)
-    for coef, intercept, factor in zip(coefs, intercepts, factors):
-        fan_in, fan_out = coef.shape
-        bound = np.sqrt(factor / (fan_in + fan_out))
-        coef[...] = rng.uniform(-bound, bound, (fan_in, fan_out))
-        intercept[...] = rng.uniform(-bound, bound, fan_out)
-    return params
-
-
-# Elements per block in `blocks`: a few such blocks of each vector an
-# elementwise chain touches fit in a core's cache together.
-BLOCK_SIZE = 2**17
-
-
-def blocks(size):
-    """Slices covering a flat vector of `size` elements, block by block.
-
-    A chain of elementwise passes over large vectors (an optimizer step) runs
-    faster block by block: each block stays in cache from one pass to the
-    next instead of being streamed from memory once per pass.
-    """
-    return [slice(start, start + BLOCK_SIZE) for start in range(0, size, BLOCK_SIZE)]
-
-
-def dot(a, b, out=None):
-    """Matrix product that also takes a sparse left operand."""
-    # The cheap check first: dense operands are by far the common case.
-    if isinstance(a, np.ndarray) or not sparse.issparse(a):
-        return np.matmul(a, b, out=out)
-    result = a @ b
-    if out is None:
-        return result
-    out[...] = result
-    return out
-
+from skprop._layers import default_groups
 
 # Rows that go through the network at once in `predict_raw`: enough for
 # efficient matrix products, few enough that one chunk's activations stay in
@@ -82,75 +17,124 @@ def dot(a, b, out=None):
 PREDICT_CHUNK_ROWS = 4096
 
 
-def predict_raw(X, coefs, intercepts, activations):
+def layout(layers, groups):
+    """Where each layer's arrays lie in the flat vector.
+
+    Returns
+    -------
+    places : list of list of (start, shape)
+        One list per layer, in the order of its `parameters`.
+    group_slices : list of (ParameterGroup, slice)
+    size : int
+    """
+    places = [[None] * len(layer.parameters()) for layer in layers]
+    group_slices = []
+    start = 0
+    for group in groups:
+        group_start = start
+        for i, layer in enumerate(layers):
+            for j, (_, shape, group_name) in enumerate(layer.parameters()):
+                if group_name == group.name:
+                    places[i][j] = (start, shape)
+                    start += int(np.prod(shape))
+        group_slices.append((group, slice(group_start, start)))
+    return places, group_slices, start
+
+
+def views(flat, places):
+    """Per-layer arrays viewing the flat vector."""
+    return [
+        [flat[start : start + int(np.prod(shape))].reshape(shape) for start, shape in p]
+        for p in places
+    ]
+
+
+def predict_raw(X, layers, arrays):
     """Raw network output for `X`, chunk by chunk of rows.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    layers : list of Layer
+    arrays : list of list of ndarray
+        Each layer's parameter arrays.
 
     Work buffers belong to the call, so concurrent calls are thread-safe.
     """
     n_rows = X.shape[0]
-    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    dtype = np.result_type(X.dtype, arrays[0][0].dtype)
     chunk = max(1, min(n_rows, PREDICT_CHUNK_ROWS))
-    hidden = [np.empty((chunk, c.shape[1]), dtype) for c in coefs[:-1]]
-    raw = np.empty((n_rows, coefs[-1].shape[1]), dtype)
+    hidden = [np.empty((chunk, layer.n_units), dtype) for layer in layers[:-1]]
+    raw = np.empty((n_rows, layers[-1].n_units), dtype)
     for start in range(0, n_rows, chunk):
         stop = min(start + chunk, n_rows)
         a = X[start:stop]
-        for coef, intercept, activation, buffer in zip(
-            coefs[:-1], intercepts[:-1], activations, hidden
-        ):
-            z = dot(a, coef, out=buffer[: stop - start])
-            z += intercept
-            a = activation.forward(z, out=z if activation.inplace else None)
-        out = dot(a, coefs[-1], out=raw[start:stop])
-        out += intercepts[-1]
+        for layer, layer_arrays, buffer in zip(layers[:-1], arrays, hidden):
+            a = layer.predict(layer_arrays, a, buffer[: stop - start])
+        layers[-1].predict(arrays[-1], a, raw[start:stop])
     return raw
 
 
 class Network:
-    """A stack of dense layers over one flat parameter vector, for training.
+    """A sequence of layers over one flat parameter vector, for training.
 
-    Work buffers (pre-activations, activations, back-propagated errors) are
-    allocated once, for the largest batch, and every batch reuses them.
+    Work buffers are allocated once, for the largest batch, and every batch
+    reuses them.
 
     Parameters
     ----------
+    layers : list of Layer
     params : ndarray of shape (n_params,)
-        Flat parameters, updated in place by the training loop.
-    layer_units : list of int
-        Units per layer, input and output included.
-    activations : list of Activation
-        One per hidden layer.
+        Flat parameters, laid out as `layout` says; updated in place by the
+        training loop.
+    groups : list of ParameterGroup, default=None
+        The groups of the flat vector, in order (`default_groups` if None).
     """
 
-    def __init__(self, params, layer_units, activations):
+    def __init__(self, layers, params, groups=None):
+        self.layers = layers
         self.params = params
-        self.layer_units = layer_units
-        self.activations = activations
-        self.coefs, self.intercepts = parameter_views(params, layer_units)
-        self.n_coef = sum(c.size for c in self.coefs)
+        places, self.groups, size = layout(layers, groups or default_groups())
+        if size != params.size:
+            raise ValueError(f"The layers have {size} parameters, not {params.size}.")
+        self.arrays = views(params, places)
         self.grad = np.zeros_like(params)
-        self.grad_coefs, self.grad_intercepts = parameter_views(self.grad, layer_units)
+        self.grad_arrays = views(self.grad, places)
+        self.l2_slices = [piece for group, piece in self.groups if group.l2]
         self._allocate(0)
-        # What the last forward pass kept for `backward`: each layer's input,
-        # and each hidden layer's activation before dropout.
-        self._inputs = [None] * len(self.coefs)
-        self._outputs = [None] * len(activations)
+
+    @classmethod
+    def empty(cls, layers, dtype, groups=None):
+        """A network with uninitialised parameters."""
+        _, _, size = layout(layers, groups or default_groups())
+        return cls(layers, np.empty(size, dtype=dtype), groups)
+
+    def initialize(self, rng):
+        """Initial parameters, layer by layer, each as the layer draws them."""
+        for layer, arrays in zip(self.layers, self.arrays):
+            layer.initialize(arrays, rng)
+
+    def load(self, arrays):
+        """Copy per-layer arrays (such as fitted attributes) into the vector."""
+        for mine, given in zip(self.arrays, arrays):
+            for target, source in zip(mine, given):
+                np.copyto(target, source)
 
     def _allocate(self, n_rows):
         """Work buffers for batches of up to `n_rows` rows."""
         dtype = self.params.dtype
-        hidden = self.layer_units[1:-1]
-        self._z = [np.empty((n_rows, u), dtype) for u in self.layer_units[1:]]
-        self._a = [
-            None if act.inplace else np.empty((n_rows, u), dtype)
-            for act, u in zip(self.activations, hidden)
+        self._buffers = [
+            {
+                name: np.empty((n_rows, cols), dtype)
+                for name, cols in layer.buffers().items()
+            }
+            for layer in self.layers
         ]
-        self._delta = [np.empty((n_rows, u), dtype) for u in hidden]
         self._ones = np.ones(n_rows, dtype)
         self._views = {}
 
     def _workspace(self, n_rows):
-        """Buffers for a batch of `n_rows` rows.
+        """Each layer's buffers for a batch of `n_rows` rows.
 
         They are leading rows of the buffers sized for the largest batch so
         far, so the smaller last batch of an epoch, or a `partial_fit` call of
@@ -159,22 +143,21 @@ class Network:
         if n_rows > self._ones.shape[0]:
             self._allocate(n_rows)
         if n_rows not in self._views:
-            self._views[n_rows] = {
-                "z": [z[:n_rows] for z in self._z],
-                "a": [None if a is None else a[:n_rows] for a in self._a],
-                "delta": [d[:n_rows] for d in self._delta],
-                "ones": self._ones[:n_rows],
-            }
+            ones = self._ones[:n_rows]
+            self._views[n_rows] = [
+                {"ones": ones, **{name: b[:n_rows] for name, b in buffers.items()}}
+                for buffers in self._buffers
+            ]
         return self._views[n_rows]
 
-    def forward(self, X, masks=None):
+    def forward(self, X, rng=None):
         """Forward pass of one batch, keeping what `backward` needs.
 
         Parameters
         ----------
         X : ndarray or sparse matrix of shape (n_rows, n_features)
-        masks : list of (ndarray or None), or None
-            Inverted-dropout masks, one per hidden layer (None: no dropout).
+        rng : RandomState or None, default=None
+            Source of dropout masks (None: no dropout).
 
         Returns
         -------
@@ -183,22 +166,11 @@ class Network:
         """
         work = self._workspace(X.shape[0])
         a = X
-        last = len(self.coefs) - 1
-        for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
-            self._inputs[i] = a
-            z = dot(a, coef, out=work["z"][i])
-            z += intercept
-            if i == last:
-                return z
-            activation = self.activations[i]
-            out = z if activation.inplace else work["a"][i]
-            a = activation.forward(z, out=out)
-            self._outputs[i] = a
-            if masks is not None and masks[i] is not None:
-                # A fresh array, as the mask itself is: dropout draws per batch.
-                a = a * masks[i]
+        for layer, arrays, layer_work in zip(self.layers, self.arrays, work):
+            a = layer.forward(arrays, a, layer_work, rng)
+        return a
 
-    def backward(self, grad_raw, masks=None):
+    def backward(self, grad_raw):
         """Back-propagate the gradient of the objective with respect to the
         raw output into `self.grad` (data term only: no penalty).
 
@@ -206,29 +178,14 @@ class Network:
         ----------
         grad_raw : ndarray of shape (n_rows, n_outputs)
             Gradient with respect to the last forward pass's raw output.
-        masks : list of (ndarray or None), or None
-            The masks given to `forward`.
         """
         work = self._workspace(grad_raw.shape[0])
         delta = grad_raw
-        for i in range(len(self.coefs) - 1, -1, -1):
-            a_prev = self._inputs[i]
-            dot(a_prev.T, delta, out=self.grad_coefs[i])
-            # Summing over rows as a product with ones runs on BLAS, several
-            # times faster than NumPy's reduction along the strided axis.
-            np.matmul(work["ones"], delta, out=self.grad_intercepts[i])
-            if i == 0:
-                return
-            delta_prev = work["delta"][i - 1]
-            if delta.shape[1] == 1:
-                # With one output the product is an outer product, which
-                # broadcasting computes several times faster than matmul.
-                np.multiply(delta, self.coefs[i].T, out=delta_prev)
-            else:
-                np.matmul(delta, self.coefs[i].T, out=delta_prev)
-            if masks is not None and masks[i - 1] is not None:
-                delta_prev *= masks[i - 1]
-            activation = self.activations[i - 1]
-            z = None if activation.inplace else work["z"][i - 1]
-            activation.backward(z, self._outputs[i - 1], delta_prev)
-            delta = delta_prev
+        for i in range(len(self.layers) - 1, -1, -1):
+            delta = self.layers[i].backward(
+                self.arrays[i], self.grad_arrays[i], delta, work[i], input_grad=i > 0
+            )
+
+    def predict(self, X):
+        """Raw output for `X` with the current parameters (a fresh array)."""
+        return predict_raw(X, self.layers, self.arrays)

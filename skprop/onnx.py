@@ -58,6 +58,7 @@ except ImportError as exc:
 from skprop import activations as _activations
 from skprop import losses as _losses
 from skprop._classifier import _MULTILABEL, BackpropClassifier
+from skprop._layers import Dense
 from skprop._regressor import BackpropRegressor
 
 
@@ -212,21 +213,33 @@ _ACTIVATIONS = {
 
 
 def _raw_output(graph, model, X):
-    """The network's raw output (before the link) for input `X`."""
-    activations = model._fitted_activations
-    for activation in activations:
-        if type(activation) not in _ACTIVATIONS:
-            raise NotImplementedError(
-                f"No ONNX conversion for the activation {type(activation).__name__}; "
-                f"supported: {sorted(cls.__name__ for cls in _ACTIVATIONS)}."
-            )
+    """The network's raw output (before the link) for input `X`, layer by
+    layer from each layer's own description."""
+    layers, arrays = model._fitted_layers(), model._fitted_arrays()
     a = X
-    for i, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
-        product = graph.node("MatMul", [a, graph.constant(coef.astype(graph.dtype))])
-        z = graph.node("Add", [product, graph.constant(intercept.astype(graph.dtype))])
-        if i == len(activations):
-            return z
-        a = _ACTIVATIONS[type(activations[i])](graph, z, activations[i])
+    for layer, layer_arrays in zip(layers, arrays):
+        a = _layer(graph, layer, layer_arrays, a)
+    return a
+
+
+def _layer(graph, layer, arrays, a):
+    """One layer's ONNX nodes; dense layers are the ones there are."""
+    if not isinstance(layer, Dense):
+        raise NotImplementedError(
+            f"No ONNX conversion for the layer {type(layer).__name__}."
+        )
+    activation = layer.activation
+    if activation is not None and type(activation) not in _ACTIVATIONS:
+        raise NotImplementedError(
+            f"No ONNX conversion for the activation {type(activation).__name__}; "
+            f"supported: {sorted(cls.__name__ for cls in _ACTIVATIONS)}."
+        )
+    coef, intercept = arrays
+    product = graph.node("MatMul", [a, graph.constant(coef.astype(graph.dtype))])
+    z = graph.node("Add", [product, graph.constant(intercept.astype(graph.dtype))])
+    if activation is None:
+        return z
+    return _ACTIVATIONS[type(activation)](graph, z, activation)
 
 
 def _input_graph(scope, operator, container):

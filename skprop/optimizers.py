@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
-from skprop._network import blocks
+from skprop._numeric import blocks
 
 
 class Optimizer(Component):
@@ -26,6 +26,10 @@ class Optimizer(Component):
     ----------
     stochastic : bool
         Whether the optimizer takes minibatch steps (all but L-BFGS).
+    decoupled_weight_decay : bool
+        Whether `update` also takes ``decay``: the slices of the flat vector
+        its weight decay applies to (None, the default, for all of it). The
+        trainer passes it when a parameter group skips weight decay.
 
     Examples
     --------
@@ -42,6 +46,7 @@ class Optimizer(Component):
     """
 
     stochastic = True
+    decoupled_weight_decay = False
 
     def init(self, params):
         """Initial state for a flat parameter vector.
@@ -166,6 +171,10 @@ class Adam(Optimizer):
         return {"t": 0, "m": np.zeros_like(params), "v": np.zeros_like(params)}
 
     def update(self, grad, state, params, lr):
+        return self._update(grad, state, params, lr, self._step)
+
+    def _update(self, grad, state, params, lr, block_step):
+        """Adam's update, `block_step` computing the step of each block."""
         t = state["t"] + 1
         lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
         m, v = state["m"], state["v"]
@@ -173,7 +182,7 @@ class Adam(Optimizer):
         scratch = np.empty_like(grad[: blocks(grad.size)[0].stop])
         for block in blocks(grad.size):
             work = scratch[: grad[block].size]
-            self._step(grad[block], m[block], v[block], lr_t, params[block], lr, work)
+            block_step(grad[block], m[block], v[block], lr_t, params[block], lr, work)
         state["t"] = t
         return grad, state
 
@@ -207,7 +216,8 @@ class AdamW(Adam):
     beta_2 : float, default=0.999
     epsilon : float, default=1e-8
     weight_decay : float, default=0.01
-        Decay applied to every parameter, apart from the gradient.
+        Decay applied apart from the gradient, to every parameter group that
+        takes weight decay (all of them unless a group says otherwise).
 
     Examples
     --------
@@ -221,13 +231,25 @@ class AdamW(Adam):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
+    decoupled_weight_decay = True
+
     def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.01):
         super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.weight_decay = weight_decay
 
-    def _step(self, grad, m, v, lr_t, params, lr, work):
+    def update(self, grad, state, params, lr, decay=None):
+        if decay is None:
+            return self._update(grad, state, params, lr, self._decayed_step)
+        step, state = self._update(grad, state, params, lr, self._step)
+        for piece in decay:
+            for block in blocks(piece.stop, piece.start):
+                step[block] -= (lr * self.weight_decay) * params[block]
+        return step, state
+
+    def _decayed_step(self, grad, m, v, lr_t, params, lr, work):
+        """Adam's step of a block, then its decay."""
         # Within Adam's block loop, while the block of the step is in cache.
-        super()._step(grad, m, v, lr_t, params, lr, work)
+        self._step(grad, m, v, lr_t, params, lr, work)
         grad -= (lr * self.weight_decay) * params
 
 

@@ -24,8 +24,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from skprop import BackpropClassifier, BackpropRegressor
-from skprop._training import DivergenceError
+from skprop import BackpropClassifier, BackpropRegressor, DivergenceError
 from skprop.optimizers import SGD
 
 EXAMPLES = int(os.environ.get("SKPROP_HYPOTHESIS_EXAMPLES", "30"))

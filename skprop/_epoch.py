@@ -1,4 +1,4 @@
-"""Training: the objective of a batch, minibatches, one epoch.
+"""One epoch: the objective of a batch, minibatches, and the pass over them.
 
 For sample weights ``w`` the objective of a batch B is::
 
@@ -16,7 +16,7 @@ import math
 import numpy as np
 from scipy import sparse
 
-from skprop._network import blocks, predict_raw
+from skprop._numeric import blocks, clip_global_norm
 
 
 class DivergenceError(ValueError):
@@ -69,7 +69,7 @@ def check_finite_outputs(raw, epoch, where):
         )
 
 
-def objective(net, loss, X, y, sample_weight, alpha, denominator, masks=None):
+def objective(net, loss, X, y, sample_weight, alpha, denominator, rng=None):
     """Objective of one batch; leaves its gradient in ``net.grad``.
 
     Parameters
@@ -80,70 +80,37 @@ def objective(net, loss, X, y, sample_weight, alpha, denominator, masks=None):
     y : ndarray of shape (n_rows, n_outputs)
     sample_weight : ndarray of shape (n_rows,) or None
     alpha : float
-        L2 penalty on the weights.
+        L2 penalty on the parameter groups that take it (the weights).
     denominator : float
         ``n_rows * mean(w)`` over the training set (see the module docstring).
-    masks : list or None
-        Dropout masks, one per hidden layer.
+    rng : RandomState or None, default=None
+        Source of dropout masks (None: no dropout).
 
     Returns
     -------
     value : float
     """
-    raw = net.forward(X, masks)
+    raw = net.forward(X, rng)
     scale = 1.0 / denominator
     total, grad_raw = loss.weighted(y, raw, sample_weight, scale)
-    net.backward(grad_raw, masks)
-    coef, grad_coef = net.params[: net.n_coef], net.grad[: net.n_coef]
-    for block in blocks(net.n_coef):
-        grad_coef[block] += (alpha * scale) * coef[block]
+    net.backward(grad_raw)
+    for piece in net.l2_slices:
+        for block in blocks(piece.stop, piece.start):
+            net.grad[block] += (alpha * scale) * net.params[block]
     return penalized(net, total, alpha) * scale
 
 
 def penalized(net, total, alpha):
     """A weighted loss sum plus the L2 penalty ``0.5 * alpha * ||W||^2``."""
-    coef = net.params[: net.n_coef]
-    return total + 0.5 * alpha * float(coef @ coef)
+    for piece in net.l2_slices:
+        coef = net.params[piece]
+        total = total + 0.5 * alpha * float(coef @ coef)
+    return total
 
 
 def weight_sum(y, sample_weight):
     """Total sample weight: the number of rows without weights."""
     return y.shape[0] if sample_weight is None else float(sample_weight.sum())
-
-
-def clip_global_norm(grad, max_norm):
-    """Rescale a flat gradient in place so its norm is at most `max_norm`.
-
-    Parameters
-    ----------
-    grad : ndarray of shape (n_params,)
-        Gradient of every parameter, modified in place.
-    max_norm : float or None
-        Largest norm allowed; None leaves `grad` as it is.
-
-    Returns
-    -------
-    norm : float
-        Norm of `grad` before rescaling.
-    """
-    norm = math.sqrt(float(grad @ grad))
-    if max_norm is not None and norm > max_norm:
-        grad *= max_norm / norm
-    return norm
-
-
-def dropout_masks(rates, layer_units, n_rows, rng, dtype):
-    """Inverted-dropout masks for one batch: 0 or ``1 / (1 - rate)``."""
-    masks = []
-    for rate, units in zip(rates, layer_units[1:-1]):
-        if rate == 0:
-            masks.append(None)
-            continue
-        keep = rng.random_sample((n_rows, units)) >= rate
-        mask = keep.astype(dtype)
-        mask /= dtype.type(1.0 - rate)
-        masks.append(mask)
-    return masks
 
 
 class Batches:
@@ -221,7 +188,7 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
         Row order of this epoch (None: as stored).
     settings : dict
         ``lr``, ``alpha``, ``mean_weight``, ``clip_grad_norm``, ``dropout``
-        (one rate per hidden layer), ``epoch``.
+        (whether any layer drops out), ``epoch``.
     rng : RandomState
         Source of dropout masks.
 
@@ -233,18 +200,12 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
     state : dict
     """
     accumulated = 0.0
-    dtype = net.params.dtype
-    use_dropout = any(rate > 0 for rate in settings["dropout"])
+    dropout_rng = rng if settings["dropout"] else None
     for X, y, weight in batches(order):
         n_rows = y.shape[0]
-        masks = None
-        if use_dropout:
-            masks = dropout_masks(
-                settings["dropout"], net.layer_units, n_rows, rng, dtype
-            )
         denominator = n_rows * settings["mean_weight"]
         value = objective(
-            net, loss, X, y, weight, settings["alpha"], denominator, masks
+            net, loss, X, y, weight, settings["alpha"], denominator, dropout_rng
         )
         if not math.isfinite(value):
             raise divergence_error(
@@ -254,10 +215,25 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
             )
         if settings["clip_grad_norm"] is not None:
             clip_global_norm(net.grad, settings["clip_grad_norm"])
-        step, state = optimizer.update(net.grad, state, net.params, settings["lr"])
-        net.params += step
+        state = take_step(net, optimizer, state, settings["lr"])
         accumulated += value * n_rows
     return accumulated / batches.y.shape[0], state
+
+
+def take_step(net, optimizer, state, lr):
+    """One optimizer step from ``net.grad``, honouring each parameter
+    group's options; returns the optimizer state."""
+    options = {}
+    if optimizer.decoupled_weight_decay:
+        decayed = [piece for group, piece in net.groups if group.weight_decay]
+        if len(decayed) < len(net.groups):
+            options["decay"] = decayed
+    step, state = optimizer.update(net.grad, state, net.params, lr, **options)
+    for group, piece in net.groups:
+        if group.lr_factor != 1.0:
+            step[piece] *= group.lr_factor
+    net.params += step
+    return state
 
 
 def full_objective(net, loss, X, y, sample_weight, alpha):
@@ -269,6 +245,6 @@ def full_objective(net, loss, X, y, sample_weight, alpha):
     raw : ndarray of shape (n_samples, n_outputs)
         Raw network output, a fresh array.
     """
-    raw = predict_raw(X, net.coefs, net.intercepts, net.activations)
+    raw = net.predict(X)
     total = loss.value(y, raw, sample_weight)
     return penalized(net, total, alpha) / weight_sum(y, sample_weight), raw

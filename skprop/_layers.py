@@ -1,0 +1,217 @@
+"""Layers and the parameter groups their arrays belong to.
+
+A layer declares its parameter arrays (name, shape, group), initialises
+them, and computes its forward and backward pass. It holds hyper-parameters
+only: its arrays and work buffers are handed to it by the network, so one
+layer object serves training (views of the network's flat vector) and
+prediction (the estimator's fitted arrays) alike.
+"""
+
+import numpy as np
+
+from skprop._numeric import dot
+
+
+class ParameterGroup:
+    """A kind of parameter and the options training applies to it.
+
+    Parameters
+    ----------
+    name : str
+        "weights", "biases", or the name of another kind.
+    l2 : bool
+        Whether the estimator's `alpha` penalises these parameters.
+    lr_factor : float, default=1.0
+        Factor on the learning rate of these parameters.
+    weight_decay : bool, default=True
+        Whether an optimizer's decoupled weight decay (AdamW) applies.
+    """
+
+    def __init__(self, name, l2, lr_factor=1.0, weight_decay=True):
+        self.name = name
+        self.l2 = l2
+        self.lr_factor = lr_factor
+        self.weight_decay = weight_decay
+
+    def __repr__(self):
+        return (
+            f"ParameterGroup({self.name!r}, l2={self.l2}, "
+            f"lr_factor={self.lr_factor}, weight_decay={self.weight_decay})"
+        )
+
+
+def default_groups():
+    """The groups of a network, in the order of the flat vector.
+
+    Weights first, then biases, as scikit-learn's MLP packs its parameters
+    for L-BFGS; AdamW decays both, as it always has here.
+    """
+    return [ParameterGroup("weights", l2=True), ParameterGroup("biases", l2=False)]
+
+
+class Layer:
+    """Base class of layers.
+
+    A subclass declares its arrays in `parameters`, the per-row work buffers
+    it writes into in `buffers`, and implements `initialize`, `forward`,
+    `backward` and `predict`. ``arrays`` are always given in the order of
+    `parameters`; ``work`` is a dict of the buffers (leading rows for the
+    batch), where `forward` may also keep what `backward` needs.
+    """
+
+    def parameters(self):
+        """List of ``(name, shape, group name)``, one per parameter array."""
+        raise NotImplementedError
+
+    def buffers(self):
+        """Dict of buffer name to its number of columns."""
+        return {}
+
+    def initialize(self, arrays, rng):
+        """Write initial values into `arrays`, drawing from `rng`."""
+        raise NotImplementedError
+
+    def forward(self, arrays, X, work, rng=None):
+        """Output of a training batch; `rng` draws dropout (None: none)."""
+        raise NotImplementedError
+
+    def backward(self, arrays, grads, grad_output, work, input_grad=True):
+        """Write the gradients of `arrays` into `grads`; return the gradient
+        with respect to the input (None when `input_grad` is False).
+        `grad_output` may be overwritten."""
+        raise NotImplementedError
+
+    def predict(self, arrays, X, out):
+        """Output for new data, into `out` where the layer can."""
+        raise NotImplementedError
+
+
+class Dense(Layer):
+    """Affine map ``X @ coef + intercept``, then an activation and dropout.
+
+    Parameters
+    ----------
+    n_inputs, n_units : int
+    activation : Activation or None, default=None
+        None for the output layer: the loss applies its link.
+    dropout : float, default=0.0
+        Inverted-dropout rate of the layer's output, training only.
+    init_factor : float, default=6.0
+        Glorot factor: weights and intercepts are drawn uniform in
+        ``+-sqrt(init_factor / (n_inputs + n_units))``, as MLP draws them.
+    """
+
+    def __init__(
+        self, n_inputs, n_units, activation=None, dropout=0.0, init_factor=6.0
+    ):
+        self.n_inputs = n_inputs
+        self.n_units = n_units
+        self.activation = activation
+        self.dropout = dropout
+        self.init_factor = init_factor
+
+    def parameters(self):
+        return [
+            ("coef", (self.n_inputs, self.n_units), "weights"),
+            ("intercept", (self.n_units,), "biases"),
+        ]
+
+    def buffers(self):
+        names = {"z": self.n_units, "grad_input": self.n_inputs}
+        if self.activation is not None and not self.activation.inplace:
+            names["a"] = self.n_units
+        return names
+
+    def initialize(self, arrays, rng):
+        coef, intercept = arrays
+        bound = np.sqrt(self.init_factor / (self.n_inputs + self.n_units))
+        coef[...] = rng.uniform(-bound, bound, coef.shape)
+        intercept[...] = rng.uniform(-bound, bound, intercept.shape)
+
+    def forward(self, arrays, X, work, rng=None):
+        coef, intercept = arrays
+        work["input"] = X
+        z = dot(X, coef, out=work["z"])
+        z += intercept
+        if self.activation is None:
+            return z
+        out = z if self.activation.inplace else work["a"]
+        a = self.activation.forward(z, out=out)
+        work["output"] = a
+        work["mask"] = None
+        if rng is not None and self.dropout > 0:
+            work["mask"] = self._mask(rng, a.shape, a.dtype)
+            # A fresh array, as the mask itself is: dropout draws per batch.
+            a = a * work["mask"]
+        return a
+
+    def _mask(self, rng, shape, dtype):
+        """Inverted-dropout mask: 0 or ``1 / (1 - dropout)``."""
+        keep = rng.random_sample(shape) >= self.dropout
+        mask = keep.astype(dtype)
+        mask /= dtype.type(1.0 - self.dropout)
+        return mask
+
+    def backward(self, arrays, grads, grad_output, work, input_grad=True):
+        coef = arrays[0]
+        delta = grad_output
+        if self.activation is not None:
+            if work["mask"] is not None:
+                delta *= work["mask"]
+            z = None if self.activation.inplace else work["z"]
+            self.activation.backward(z, work["output"], delta)
+        dot(work["input"].T, delta, out=grads[0])
+        # Summing over rows as a product with ones runs on BLAS, several
+        # times faster than NumPy's reduction along the strided axis.
+        np.matmul(work["ones"], delta, out=grads[1])
+        if not input_grad:
+            return None
+        grad_input = work["grad_input"]
+        if delta.shape[1] == 1:
+            # With one output the product is an outer product, which
+            # broadcasting computes several times faster than matmul.
+            np.multiply(delta, coef.T, out=grad_input)
+        else:
+            np.matmul(delta, coef.T, out=grad_input)
+        return grad_input
+
+    def predict(self, arrays, X, out):
+        coef, intercept = arrays
+        z = dot(X, coef, out=out)
+        z += intercept
+        if self.activation is None:
+            return z
+        return self.activation.forward(z, out=z if self.activation.inplace else None)
+
+
+def dense_stack(layer_units, activations, dropout=None, init_factors=None):
+    """Dense layers for `layer_units` (input and output sizes included).
+
+    Parameters
+    ----------
+    layer_units : list of int
+    activations : list of Activation
+        One per hidden layer; the output layer has none.
+    dropout : list of float or None, default=None
+        One rate per hidden layer.
+    init_factors : list of float or None, default=None
+        One Glorot factor per layer, output layer included.
+
+    Returns
+    -------
+    layers : list of Dense
+    """
+    n_layers = len(layer_units) - 1
+    dropout = list(dropout or [0.0] * len(activations)) + [0.0]
+    init_factors = init_factors or [6.0] * n_layers
+    activations = list(activations) + [None]
+    return [
+        Dense(
+            layer_units[i],
+            layer_units[i + 1],
+            activation=activations[i],
+            dropout=dropout[i],
+            init_factor=init_factors[i],
+        )
+        for i in range(n_layers)
+    ]

@@ -1,0 +1,166 @@
+"""From an estimator's parameters to the parts training uses: names resolved
+to objects, one entry per hidden layer, every nested part validated.
+
+Nothing here trains; `fit` starts here once scikit-learn's own parameter
+checks have passed.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.base import is_classifier
+
+from skprop import activations as _activations
+from skprop import losses as _losses
+from skprop import optimizers as _optimizers
+from skprop import schedules as _schedules
+from skprop._component import resolve
+
+# Parameters that take a part by name or as an object: the names, and an
+# object to suggest in errors.
+NAMED_PARTS = {
+    "loss": (_losses._REGISTRY, "Huber(delta=1.0)"),
+    "optimizer": (_optimizers._REGISTRY, "SGD(momentum=0.9)"),
+    "learning_rate": (_schedules._REGISTRY, "InvScaling(0.001, power_t=0.5)"),
+    "activation": (_activations._REGISTRY, "ELU(alpha=1.0)"),
+}
+
+
+def check_parts(estimator):
+    """Every part of `estimator`'s parameters, validated.
+
+    Returns
+    -------
+    parts : dict
+        ``hidden`` (units per hidden layer), ``activations`` and ``dropout``
+        (one per hidden layer), ``optimizer``, ``schedule`` and
+        ``early_stopping`` (whether it applies to this optimizer).
+    """
+    hidden = hidden_sizes(estimator.hidden_layer_sizes)
+    parts = {
+        "hidden": hidden,
+        "activations": hidden_activations(estimator.activation, len(hidden)),
+        "optimizer": resolve(
+            estimator.optimizer,
+            _optimizers._REGISTRY,
+            _optimizers.Optimizer,
+            "optimizer",
+        ),
+        "schedule": schedule(estimator.learning_rate),
+        "dropout": dropout_rates(estimator.dropout, len(hidden)),
+    }
+    stochastic = parts["optimizer"].stochastic
+    if any(parts["dropout"]) and not stochastic:
+        raise ValueError("dropout needs a stochastic optimizer, not L-BFGS.")
+    # As MLP, L-BFGS ignores early_stopping: it trains on all the data.
+    parts["early_stopping"] = estimator.early_stopping and stochastic
+    for callback in estimator.callbacks or []:
+        if not callable(callback):
+            raise TypeError(
+                f"callbacks must be callables; got {type(callback).__name__}."
+            )
+    return parts
+
+
+def hidden_sizes(hidden_layer_sizes):
+    """`hidden_layer_sizes` as a list of positive ints."""
+    sizes = hidden_layer_sizes
+    sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        raise ValueError(
+            "hidden_layer_sizes must be positive integers, one per hidden "
+            f"layer; got {hidden_layer_sizes!r}."
+        )
+    return [int(s) for s in sizes]
+
+
+def _activation(spec):
+    """An Activation from a name or an Activation object."""
+    return resolve(spec, _activations._REGISTRY, _activations.Activation, "activation")
+
+
+def hidden_activations(activation, n_hidden):
+    """One Activation per hidden layer."""
+    specs = activation
+    if not isinstance(specs, (list, tuple)):
+        specs = [specs] * n_hidden
+    if len(specs) != n_hidden:
+        raise ValueError(
+            f"activation has {len(specs)} entries but there are {n_hidden} "
+            "hidden layers; give one per hidden layer or a single one."
+        )
+    return [_activation(spec) for spec in specs]
+
+
+def init_factors(activation, hidden):
+    """Glorot factor per layer: its activation's, the output layer's taken
+    from the last hidden layer (MLP uses one factor for every layer)."""
+    if hidden:
+        factors = [act.init_factor for act in hidden]
+        return factors + factors[-1:]
+    if isinstance(activation, (list, tuple)):
+        return [_activations.Activation.init_factor]
+    return [_activation(activation).init_factor]
+
+
+def dropout_rates(dropout, n_hidden):
+    """One dropout rate per hidden layer."""
+    if not isinstance(dropout, (list, tuple)):
+        return [float(dropout)] * n_hidden
+    if len(dropout) != n_hidden or not all(
+        isinstance(r, Real) and 0 <= r < 1 for r in dropout
+    ):
+        raise ValueError(
+            f"dropout must be a float in [0, 1) or one such float per hidden "
+            f"layer ({n_hidden}); got {dropout!r}."
+        )
+    return [float(r) for r in dropout]
+
+
+def schedule(learning_rate):
+    """The learning-rate schedule (a float means a constant rate)."""
+    if isinstance(learning_rate, _schedules.Schedule):
+        learning_rate.validate()
+        return learning_rate
+    return _schedules.Constant(learning_rate)
+
+
+def training_loss(estimator):
+    """The loss for `estimator`'s target type (known once y is validated)."""
+    loss = resolve(estimator.loss, _losses._REGISTRY, _losses.Loss, "loss")
+    if loss.is_classification != is_classifier(estimator):
+        kind = "a classification" if loss.is_classification else "a regression"
+        raise ValueError(
+            f"{type(estimator).__name__} cannot train with {kind} loss "
+            f"({type(loss).__name__})."
+        )
+    return loss.for_target(estimator._target_type)
+
+
+def is_stochastic(optimizer):
+    """Whether an optimizer parameter (name or object) takes minibatch steps;
+    unknown names count as stochastic until `fit` rejects them."""
+    if isinstance(optimizer, str):
+        optimizer = _optimizers._REGISTRY.get(optimizer, _optimizers.Optimizer)
+    return getattr(optimizer, "stochastic", True)
+
+
+def named_parts_as_objects(estimator, params):
+    """`params` for `set_params`, with each part that a nested key addresses
+    (such as ``optimizer__beta_1`` while ``optimizer="adam"``) turned from
+    its name into its default object, so the nested key has an object to
+    set."""
+    params = dict(params)
+    addressed = {key.split("__", 1)[0] for key in params if "__" in key}
+    for name in addressed & NAMED_PARTS.keys():
+        value = params.get(name, getattr(estimator, name, None))
+        if hasattr(value, "set_params"):
+            continue
+        registry, example = NAMED_PARTS[name]
+        if not (isinstance(value, str) and value in registry):
+            raise ValueError(
+                f"Cannot set nested parameters of {name}={value!r}: give "
+                f"{name} as an object (for example {name}={example}); "
+                f"its parameters are then {name}__<parameter>."
+            )
+        params[name] = registry[value]()
+    return params

@@ -1,0 +1,374 @@
+"""The trainer: epochs and their stopping rules, or L-BFGS, over a network.
+
+It knows no estimator. It gets the network, the loss, the optimizer and its
+schedule, arrays and settings; it reports each epoch through a reporter it
+is given (the estimator turns records into fitted attributes and callbacks)
+and returns the training state for the estimator to store.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.optimize
+from sklearn.exceptions import ConvergenceWarning
+
+from skprop._epoch import (
+    Batches,
+    check_finite_outputs,
+    divergence_error,
+    full_objective,
+    objective,
+    run_epoch,
+    weight_sum,
+)
+
+
+@dataclass
+class Settings:
+    """What the estimator's parameters say about training."""
+
+    max_epochs: int
+    alpha: float
+    batch_size: int
+    shuffle: bool
+    tol: float
+    n_iter_no_change: float
+    early_stopping: bool
+    clip_grad_norm: float = None
+    streaming: bool = False
+    max_fun: int = 15000
+
+
+@dataclass
+class State:
+    """Everything training carries from epoch to epoch and call to call.
+
+    The estimator builds it from its fitted attributes and stores it back;
+    the lists grow in place.
+    """
+
+    t: int = 0
+    n_iter: int = 0
+    loss: float = None
+    loss_curve: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
+    validation_scores: list = None
+    best_loss: float = None
+    best_validation_score: float = None
+    no_improvement_count: int = 0
+    best_params: np.ndarray = None
+    optimizer_state: dict = field(default_factory=dict)
+    schedule_state: dict = field(default_factory=dict)
+    early_stopped: bool = False
+
+
+class Trainer:
+    """Trains a network on the objective of `skprop._epoch`.
+
+    Parameters
+    ----------
+    net : Network
+    loss : Loss
+    optimizer : Optimizer
+    schedule : Schedule
+    settings : Settings
+    score : callable
+        ``score(Y, raw, sample_weight) -> float``, the validation score.
+    reporter : object
+        Told of each epoch: ``begin_epoch()`` before it,
+        ``end_epoch(record, state)`` once it is recorded (True to stop) and
+        ``close_epoch(stop, state)`` after the stopping rules (True to stop).
+    """
+
+    def __init__(self, net, loss, optimizer, schedule, settings, score, reporter):
+        self.net, self.loss = net, loss
+        self.optimizer, self.schedule = optimizer, schedule
+        self.settings, self.score, self.reporter = settings, score, reporter
+
+    def train(self, train, val, state, rng):
+        """Train on ``train = (X, Y, sample_weight)``, scoring on `val`
+        (the same triple, or None); return the updated `state`."""
+        if self.optimizer.stochastic:
+            self._fit_stochastic(train, val, state, rng)
+        else:
+            self._fit_lbfgs(train, val, state)
+        if not np.isfinite(self.net.params).all():
+            raise divergence_error(
+                "the weights became non-finite", state.n_iter, weights_non_finite=True
+            )
+        return state
+
+    # ------------------------------------------------------------------
+    # Minibatch epochs
+    # ------------------------------------------------------------------
+
+    def _fit_stochastic(self, train, val, state, rng):
+        """Minibatch epochs until max_epochs, a plateau or a callback stops."""
+        X, Y, sample_weight = train
+        settings, net = self.settings, self.net
+        state.optimizer_state = continued_state(
+            self.optimizer, net.params, state.optimizer_state
+        )
+        batches = Batches(X, Y, sample_weight, settings.batch_size, net.params.dtype)
+        order = np.arange(Y.shape[0]) if settings.shuffle else None
+        mean_weight = 1.0 if sample_weight is None else float(sample_weight.mean())
+        state.n_iter = 0
+        # Weights of the last complete epoch, for a clean stop on Ctrl-C.
+        self._completed = net.params.copy()
+        try:
+            for _ in range(settings.max_epochs):
+                self.reporter.begin_epoch()
+                stop = self._epoch(batches, order, mean_weight, val, state, rng)
+                if self.reporter.close_epoch(stop, state):
+                    break
+            else:
+                if not settings.streaming:
+                    warnings.warn(
+                        f"Stochastic optimizer: maximum iterations (max_iter="
+                        f"{settings.max_epochs}) reached and the optimization "
+                        "hasn't converged yet. Increase max_iter, or raise the "
+                        "learning rate.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            self._interrupted(state)
+        if settings.early_stopping and not settings.streaming:
+            restore_best(net, state)
+        # Each step is checked by the next batch's loss, the last one here.
+        rows = min(batches.batch_size, Y.shape[0])
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = net.forward(X[:rows])
+        check_finite_outputs(raw, len(state.loss_curve), "the training data")
+
+    def _epoch(self, batches, order, mean_weight, val, state, rng):
+        """One epoch, recorded; True means stop."""
+        epoch = len(state.loss_curve) + 1
+        lr = self.schedule.rate(state.schedule_state, epoch - 1, state.t)
+        start = time.perf_counter()
+        if order is not None:
+            rng.shuffle(order)
+        settings = {
+            "lr": lr,
+            "alpha": self.settings.alpha,
+            "mean_weight": mean_weight,
+            "clip_grad_norm": self.settings.clip_grad_norm,
+            "epoch": epoch,
+            "dropout": any(getattr(layer, "dropout", 0) for layer in self.net.layers),
+        }
+        with np.errstate(over="ignore", invalid="ignore"):
+            epoch_loss, state.optimizer_state = run_epoch(
+                self.net,
+                self.loss,
+                self.optimizer,
+                state.optimizer_state,
+                batches,
+                order,
+                settings,
+                rng,
+            )
+        np.copyto(self._completed, self.net.params)
+        state.t += batches.y.shape[0]
+        return self._end_epoch(epoch_loss, val, lr, start, state)
+
+    def _interrupted(self, state):
+        """Ctrl-C: keep the last complete epoch's weights, and say so."""
+        self.net.params[...] = self._completed
+        # The optimizer keeps the moments of the interrupted epoch: they only
+        # steer later training, and a copy would cost two vectors.
+        best = (
+            " (the best ones, with early stopping)"
+            if self.settings.early_stopping
+            else ""
+        )
+        warnings.warn(
+            f"Training interrupted by the user (KeyboardInterrupt) after "
+            f"{state.n_iter} complete epoch(s); keeping the weights of the "
+            f"last complete epoch{best}."
+        )
+
+    # ------------------------------------------------------------------
+    # Records and stopping rules
+    # ------------------------------------------------------------------
+
+    def _end_epoch(self, epoch_loss, val, lr, start, state, plateaus=True):
+        """Record an epoch, update the stopping counters; True means stop."""
+        state.n_iter += 1
+        state.loss = epoch_loss
+        state.loss_curve.append(epoch_loss)
+        val_loss, val_score = self._evaluate(val, state)
+        self._count_improvement(val_score, state)
+        record = {
+            "epoch": len(state.loss_curve),
+            "loss": epoch_loss,
+            "val_loss": val_loss,
+            "val_score": val_score,
+            "learning_rate": lr,
+            "time": time.perf_counter() - start,
+        }
+        stop = self.reporter.end_epoch(record, state)
+        # L-BFGS (no plateaus) stops on its own criteria, as in MLP.
+        if plateaus and state.no_improvement_count > self.settings.n_iter_no_change:
+            stop = self._plateau(state) or stop
+        return stop
+
+    def _plateau(self, state):
+        """`n_iter_no_change` epochs without improvement; True means stop."""
+        if self.settings.streaming and self.settings.early_stopping:
+            stop_stream(self.net, state, self.settings)
+            return False
+        plateau_stop, state.schedule_state = self.schedule.plateau(state.schedule_state)
+        if not plateau_stop:
+            state.no_improvement_count = 0
+        return plateau_stop
+
+    def _evaluate(self, val, state):
+        """Validation loss and score of the current weights (None, None
+        without a validation set)."""
+        if val is None:
+            return None, None
+        X_val, Y_val, weight_val = val
+        with np.errstate(over="ignore", invalid="ignore"):
+            val_loss, raw = full_objective(
+                self.net, self.loss, X_val, Y_val, weight_val, self.settings.alpha
+            )
+        check_finite_outputs(raw, len(state.loss_curve), "the validation data")
+        val_score = self.score(Y_val, raw, weight_val)
+        state.validation_loss_curve.append(val_loss)
+        if state.validation_scores is None:
+            state.validation_scores = []
+        state.validation_scores.append(val_score)
+        return val_loss, val_score
+
+    def _count_improvement(self, val_score, state):
+        """MLP's bookkeeping: count epochs that miss `tol`, keep the best."""
+        tol = self.settings.tol
+        if self.settings.early_stopping:
+            if state.best_validation_score is None:
+                state.best_validation_score = -np.inf
+            if val_score < state.best_validation_score + tol:
+                state.no_improvement_count += 1
+            else:
+                state.no_improvement_count = 0
+            if val_score > state.best_validation_score:
+                state.best_validation_score = val_score
+                state.best_params = self.net.params.copy()
+            return
+        if state.best_loss is None:
+            state.best_loss = np.inf
+        if state.loss > state.best_loss - tol:
+            state.no_improvement_count += 1
+        else:
+            state.no_improvement_count = 0
+        state.best_loss = min(state.best_loss, state.loss)
+
+    # ------------------------------------------------------------------
+    # L-BFGS
+    # ------------------------------------------------------------------
+
+    def _fit_lbfgs(self, train, val, state):
+        """Full-batch L-BFGS-B over the flat parameter vector."""
+        X, Y, sample_weight = train
+        net, settings = self.net, self.settings
+        Y = np.asarray(Y, dtype=net.params.dtype)
+        total_weight = weight_sum(Y, sample_weight)
+
+        def value_and_grad(flat):
+            net.params[...] = flat
+            with np.errstate(over="ignore", invalid="ignore"):
+                value = objective(
+                    net, self.loss, X, Y, sample_weight, settings.alpha, total_weight
+                )
+            return value, net.grad.astype(np.float64)
+
+        state.n_iter = 0
+        state.no_improvement_count = 0
+        start = [time.perf_counter()]
+        stopped = [False]
+
+        def after_iteration(intermediate_result):
+            net.params[...] = intermediate_result.x
+            self.reporter.begin_epoch()
+            loss = float(intermediate_result.fun)
+            stop = self._end_epoch(loss, val, None, start[0], state, plateaus=False)
+            stop = self.reporter.close_epoch(stop, state)
+            start[0] = time.perf_counter()
+            if stop:
+                stopped[0] = True
+                raise StopIteration
+
+        result = scipy.optimize.minimize(
+            value_and_grad,
+            net.params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=after_iteration,
+            options={
+                "maxiter": settings.max_epochs,
+                "maxfun": settings.max_fun,
+                "gtol": settings.tol,
+            },
+        )
+        # A callback that stopped training may have chosen other weights
+        # (EarlyStopping restores its best ones): they stand.
+        if not stopped[0]:
+            net.params[...] = result.x
+        self._end_lbfgs(result, state)
+
+    def _end_lbfgs(self, result, state):
+        """Final loss and iteration count; a ConvergenceWarning at max_iter."""
+        state.loss = float(result.fun)
+        if not np.isfinite(state.loss):
+            raise divergence_error(
+                f"the training loss became {state.loss}",
+                state.n_iter,
+                weights_non_finite=not np.isfinite(self.net.params).all(),
+            )
+        max_iter = self.settings.max_epochs
+        state.n_iter = min(int(result.nit), max_iter)
+        if result.status == 1:
+            warnings.warn(
+                f"lbfgs failed to converge after {state.n_iter} iteration(s) "
+                f"({result.message}). Increase the number of iterations "
+                f"(max_iter={max_iter}) or LBFGS(max_fun=...), or scale "
+                "the data.",
+                ConvergenceWarning,
+            )
+
+
+def continued_state(optimizer, params, stored):
+    """A fresh optimizer state holding the stored one's values when they fit
+    `optimizer`: training writes into the returned arrays, and a failed fit
+    must leave the stored state as it was."""
+    state = optimizer.init(params)
+    same_layout = stored.keys() == state.keys() and all(
+        np.shape(stored[k]) == np.shape(state[k]) for k in state
+    )
+    if same_layout:
+        for key, value in stored.items():
+            if isinstance(state[key], np.ndarray):
+                np.copyto(state[key], value)
+            else:
+                state[key] = value
+    return state
+
+
+def restore_best(net, state):
+    """Put the best validation epoch's weights back, where there are some."""
+    best = state.best_params
+    if best is not None and best.shape == net.params.shape:
+        net.params[...] = best
+
+
+def stop_stream(net, state, settings):
+    """Streaming early stopping: restore the best weights and say so."""
+    restore_best(net, state)
+    state.early_stopped = True
+    state.no_improvement_count = 0
+    warnings.warn(
+        f"Validation score did not improve by tol={settings.tol} for more than "
+        f"{settings.n_iter_no_change} partial_fit calls; the best weights "
+        f"(validation score {state.best_validation_score:.6g}) were restored. "
+        "Further partial_fit calls train on from them."
+    )
