@@ -1,17 +1,16 @@
 """Estimator logic shared by the classifier and the regressor: parameter
 checks, the fit / partial_fit flow, epochs bookkeeping and stopping."""
 
+import contextlib
 import copy
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -20,6 +19,7 @@ from skprop import activations as _activations
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
+from skprop._data import minibatch_size, split, training_weights
 from skprop._layers import dense_stack
 from skprop._network import Network, predict_raw
 from skprop._parts import (
@@ -29,14 +29,14 @@ from skprop._parts import (
     named_parts_as_objects,
     training_loss,
 )
+from skprop._records import Reporter, initialize, state_of, store
 from skprop._sklearn_callbacks import (
     CallbackSupportMixin,
     FitTask,
     with_sklearn_callbacks,
 )
-from skprop._trainer import Settings, State, Trainer
+from skprop._trainer import Settings, Trainer
 from skprop._version import __version__
-from skprop.callbacks import call_callbacks
 
 
 class InconsistentSkpropVersionWarning(UserWarning):
@@ -45,29 +45,6 @@ class InconsistentSkpropVersionWarning(UserWarning):
 
 # scikit-learn's callback framework keeps its own bookkeeping on the estimator.
 _CALLBACK_STATE = ("_skl", "_callback")
-
-
-class _Reporter:
-    """Turns the trainer's epochs into fitted attributes, verbose lines,
-    skprop callbacks and scikit-learn callback tasks."""
-
-    def __init__(self, estimator, task):
-        self.estimator, self.task = estimator, task
-        self._epoch_task = None
-
-    def begin_epoch(self):
-        self._epoch_task = self.task.begin_epoch()
-
-    def end_epoch(self, record, state):
-        estimator = self.estimator
-        estimator._store(state)
-        if estimator.verbose:
-            estimator._print_record(record)
-        return call_callbacks(estimator.callbacks, estimator, record)
-
-    def close_epoch(self, stop, state):
-        self.estimator._store(state)
-        return self.task.end_epoch(self._epoch_task, stop)
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator):
@@ -193,7 +170,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     @with_sklearn_callbacks
     def _train(self, *data, incremental, classes=None):
         """fit (incremental=False) or partial_fit: all or nothing."""
-        return self._atomic(self._fit, *data, incremental=incremental, classes=classes)
+        with self._fitted_state_kept_on_error():
+            return self._fit(*data, incremental=incremental, classes=classes)
 
     def _has_partial_fit(self):
         """partial_fit exists only for stochastic optimizers."""
@@ -233,8 +211,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     vars(value).update(nested)
             raise
 
-    def _atomic(self, method, *args, **kwargs):
-        """Run `method`; on any error restore the fitted state it started with.
+    @contextlib.contextmanager
+    def _fitted_state_kept_on_error(self):
+        """On any error in the block, restore the fitted state it started with.
 
         Training replaces arrays and dicts of fitted state rather than writing
         into them; only the curves (lists) grow in place. So a shallow copy of
@@ -247,7 +226,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             if name not in params and not name.startswith(_CALLBACK_STATE)
         }
         try:
-            return method(*args, **kwargs)
+            yield
         except BaseException:
             for name in [n for n in vars(self) if n not in params]:
                 if not name.startswith(_CALLBACK_STATE):
@@ -279,19 +258,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         X, Y, labels = self._validate_training_data(
             X, y, incremental, first_pass, classes
         )
-        sample_weight = self._training_weights(sample_weight, X, labels, incremental)
+        sample_weight = training_weights(self, sample_weight, X, labels, incremental)
         loss = training_loss(self)
         loss.check_target(Y)
         rng = check_random_state(self.random_state)
         net = self._network(X, Y, parts, loss, rng, first_pass)
-        train, val = self._split(
-            X,
-            Y,
-            sample_weight,
-            X_val,
-            y_val,
-            sample_weight_val,
-            parts,
+        train, val = split(
+            self,
+            (X, Y, sample_weight),
+            (X_val, y_val, sample_weight_val),
+            parts["early_stopping"],
             incremental,
             rng,
         )
@@ -304,9 +280,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             parts["schedule"],
             self._settings(parts, train, incremental),
             self._validation_score,
-            _Reporter(self, task),
+            Reporter(self, task),
         )
-        self._store(trainer.train(train, val, self._state(), rng))
+        store(self, trainer.train(train, val, state_of(self), rng))
         task.end()
         return self
 
@@ -328,7 +304,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         net = Network.empty(layers, X.dtype)
         if first_pass:
             net.initialize(rng)
-            self._initialize(layer_units, parts, loss)
+            initialize(self, layer_units, parts, loss)
         else:
             self._check_continuation(layer_units)
             net.load(zip(self.coefs_, self.intercepts_))
@@ -343,7 +319,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return Settings(
             max_epochs=1 if incremental else self.max_iter,
             alpha=self.alpha,
-            batch_size=self._batch_size(n_samples) if optimizer.stochastic else None,
+            batch_size=(
+                minibatch_size(self.batch_size, n_samples)
+                if optimizer.stochastic
+                else None
+            ),
             shuffle=self.shuffle,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
@@ -353,81 +333,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             max_fun=getattr(optimizer, "max_fun", None),
         )
 
-    def _state(self):
-        """The training state held in the fitted attributes."""
-        return State(
-            t=self.t_,
-            n_iter=self.n_iter_,
-            loss=getattr(self, "loss_", None),
-            loss_curve=self.loss_curve_,
-            validation_loss_curve=self.validation_loss_curve_,
-            validation_scores=self.validation_scores_,
-            best_loss=self.best_loss_,
-            best_validation_score=self.best_validation_score_,
-            no_improvement_count=self._no_improvement_count,
-            best_params=getattr(self, "_best_params", None),
-            optimizer_state=self._optimizer_state,
-            schedule_state=self._schedule_state,
-            early_stopped=self.early_stopped_,
-        )
-
-    def _store(self, state):
-        """Fitted attributes from a training state."""
-        self.t_, self.n_iter_ = state.t, state.n_iter
-        if state.loss is not None:
-            self.loss_ = state.loss
-        self.loss_curve_ = state.loss_curve
-        self.validation_loss_curve_ = state.validation_loss_curve
-        self.validation_scores_ = state.validation_scores
-        self.best_loss_ = state.best_loss
-        self.best_validation_score_ = state.best_validation_score
-        self._no_improvement_count = state.no_improvement_count
-        if state.best_params is not None:
-            self._best_params = state.best_params
-        self._optimizer_state = state.optimizer_state
-        self._schedule_state = state.schedule_state
-        self.early_stopped_ = state.early_stopped
-
-    def _training_weights(self, sample_weight, X, labels, incremental):
-        """Validated sample weights (class weights folded in), or None."""
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        sample_weight = self._apply_class_weight(
-            sample_weight, labels, X.dtype, incremental
-        )
-        if sample_weight is not None and not sample_weight.sum() > 0:
-            raise ValueError("sample_weight sums to zero: nothing to learn from.")
-        return sample_weight
-
     def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
         """Regressors have no class weights."""
         return sample_weight
-
-    def _initialize(self, layer_units, parts, loss):
-        """Fresh fitted state apart from the weights: counters and curves."""
-        self.n_layers_ = len(layer_units)
-        self.n_outputs_ = layer_units[-1]
-        self.out_activation_ = loss.link.out_activation
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_loss_curve_ = []
-        self._no_improvement_count = 0
-        # The first stochastic epoch creates the optimizer state (see
-        # skprop._trainer.continued_state); creating it here would hold a
-        # second copy.
-        self._optimizer_state = {}
-        self._schedule_state = parts["schedule"].init()
-        self.best_loss_ = np.inf
-        if parts["early_stopping"]:
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
 
     def _check_continuation(self, layer_units):
         """warm_start / partial_fit must keep the network's shape."""
@@ -438,104 +346,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"hidden_layer_sizes need {layer_units}; use warm_start=False "
                 "or a new estimator to change them."
             )
-
-    def _split(
-        self,
-        X,
-        Y,
-        sample_weight,
-        X_val,
-        y_val,
-        sample_weight_val,
-        parts,
-        incremental,
-        rng,
-    ):
-        """Training data and validation data (None when there is none)."""
-        train = (X, Y, sample_weight)
-        if X_val is not None or y_val is not None:
-            if X_val is None or y_val is None:
-                raise ValueError("X_val and y_val must be given together.")
-            return train, self._validate_validation_data(
-                X_val, y_val, sample_weight_val, X.dtype
-            )
-        if not parts["early_stopping"]:
-            return train, None
-        if incremental:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True without a "
-                "validation set: pass X_val and y_val to score each call."
-            )
-        stratify = self._stratify_labels(Y)
-        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        try:
-            split = train_test_split(
-                *arrays,
-                random_state=rng,
-                test_size=self.validation_fraction,
-                stratify=stratify,
-            )
-        except ValueError as error:
-            if stratify is None:
-                raise
-            raise ValueError(
-                f"{error} The early-stopping hold-out is stratified by class; "
-                f"classes_ {self._rare_classes(Y).tolist()} have fewer than 2 "
-                "samples. Pass X_val and y_val, or set early_stopping=False."
-            ) from error
-        train, val = split[0::2], split[1::2]
-        # Validation targets go whole through the loss: in X's dtype.
-        val[1] = np.asarray(val[1], dtype=X.dtype)
-        if val[0].shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        if sample_weight is None:
-            train, val = (*train, None), (*val, None)
-        return tuple(train), tuple(val)
-
-    def _validate_validation_data(self, X_val, y_val, sample_weight_val, dtype):
-        X_val = validate_data(
-            self, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
-        )
-        Y_val = self._encode_validation_targets(y_val, dtype)
-        if Y_val.shape[0] != X_val.shape[0]:
-            raise ValueError(
-                f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
-            )
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
-            )
-        return X_val, Y_val, sample_weight_val
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                f"batch_size={self.batch_size} is larger than the {n_samples} "
-                "training samples; using one batch of all of them."
-            )
-        return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _print_record(self, record):
-        """One aligned line per epoch."""
-
-        def cell(key, spec):
-            return "" if record[key] is None else format(record[key], spec)
-
-        if record["epoch"] == 1:
-            print(
-                f"{'epoch':>6} {'loss':>12} {'val_loss':>12} {'val_score':>10} "
-                f"{'lr':>10} {'seconds':>8}"
-            )
-        print(
-            f"{record['epoch']:>6d} {record['loss']:>12.6f} "
-            f"{cell('val_loss', '.6f'):>12} {cell('val_score', '.4f'):>10} "
-            f"{cell('learning_rate', '.3g'):>10} {record['time']:>8.3f}"
-        )
 
     # ------------------------------------------------------------------
     # Prediction

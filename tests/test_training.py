@@ -289,3 +289,40 @@ def test_verbose_prints_one_aligned_line_per_epoch(capsys):
     lines = capsys.readouterr().out.rstrip("\n").splitlines()
     assert len(lines) == 4 and lines[0].split()[:2] == ["epoch", "loss"]
     assert len({len(line) for line in lines}) == 1
+
+
+def test_parameter_groups_steer_the_optimizer_step():
+    from skprop._epoch import take_step
+    from skprop._layers import ParameterGroup, dense_stack
+    from skprop._network import Network
+    from skprop.activations import ReLU
+    from skprop.optimizers import SGD, AdamW
+
+    layers = dense_stack([3, 4, 2], [ReLU()])
+
+    def stepped(optimizer, groups):
+        net = Network.empty(layers, np.float64, groups)
+        net.initialize(np.random.RandomState(0))
+        net.grad[...] = np.random.RandomState(1).normal(size=net.grad.size)
+        before = net.params.copy()
+        take_step(net, optimizer, optimizer.init(net.params), 0.1)
+        return net.params - before, net
+
+    plain, net = stepped(SGD(momentum=0.0), None)
+    weights, biases = (piece for _, piece in net.groups)
+    slow_biases = [
+        ParameterGroup("weights", True),
+        ParameterGroup("biases", False, 0.5),
+    ]
+    scaled, _ = stepped(SGD(momentum=0.0), slow_biases)
+    assert_allclose(scaled[weights], plain[weights])
+    assert_allclose(scaled[biases], 0.5 * plain[biases])
+    decayed, _ = stepped(AdamW(weight_decay=0.5), None)
+    no_bias_decay = [ParameterGroup("weights", True), ParameterGroup("biases", False)]
+    no_bias_decay[1].weight_decay = False
+    undecayed, net = stepped(AdamW(weight_decay=0.5), no_bias_decay)
+    assert_allclose(undecayed[weights], decayed[weights])
+    # The decay AdamW skipped: lr * weight_decay * the biases before the step.
+    biases_before = net.params[biases] - undecayed[biases]
+    skipped = undecayed[biases] - decayed[biases]
+    assert_allclose(skipped, 0.1 * 0.5 * biases_before, atol=1e-12)

@@ -1,0 +1,120 @@
+"""Training and validation data as the trainer takes them: sample weights,
+an explicit validation set or the early-stopping hold-out, the batch size.
+
+Each function takes the estimator, whose parameters and fitted feature
+checks (`validate_data`) the data must satisfy.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+
+def training_weights(estimator, sample_weight, X, labels, incremental):
+    """Validated sample weights (class weights folded in), or None."""
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+    sample_weight = estimator._apply_class_weight(
+        sample_weight, labels, X.dtype, incremental
+    )
+    if sample_weight is not None and not sample_weight.sum() > 0:
+        raise ValueError("sample_weight sums to zero: nothing to learn from.")
+    return sample_weight
+
+
+def split(estimator, train, validation, early_stopping, incremental, rng):
+    """Training data and validation data (None when there is none).
+
+    Parameters
+    ----------
+    estimator : BaseBackprop
+    train : tuple
+        ``(X, Y, sample_weight)``, validated.
+    validation : tuple
+        ``(X_val, y_val, sample_weight_val)`` as the user gave them.
+    early_stopping : bool
+        Whether early stopping applies (it does not with L-BFGS).
+    incremental : bool
+    rng : RandomState
+        Draws the hold-out.
+    """
+    X, Y, sample_weight = train
+    X_val, y_val, _ = validation
+    if X_val is not None or y_val is not None:
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        return train, validation_data(estimator, *validation, X.dtype)
+    if not early_stopping:
+        return train, None
+    if incremental:
+        raise ValueError(
+            "partial_fit does not support early_stopping=True without a "
+            "validation set: pass X_val and y_val to score each call."
+        )
+    return hold_out(estimator, X, Y, sample_weight, rng)
+
+
+def hold_out(estimator, X, Y, sample_weight, rng):
+    """`validation_fraction` of the data held out (stratified for
+    classifiers): ``(train, val)``."""
+    stratify = estimator._stratify_labels(Y)
+    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+    try:
+        pieces = train_test_split(
+            *arrays,
+            random_state=rng,
+            test_size=estimator.validation_fraction,
+            stratify=stratify,
+        )
+    except ValueError as error:
+        if stratify is None:
+            raise
+        raise ValueError(
+            f"{error} The early-stopping hold-out is stratified by class; "
+            f"classes_ {estimator._rare_classes(Y).tolist()} have fewer than 2 "
+            "samples. Pass X_val and y_val, or set early_stopping=False."
+        ) from error
+    train, val = pieces[0::2], pieces[1::2]
+    # Validation targets go whole through the loss: in X's dtype.
+    val[1] = np.asarray(val[1], dtype=X.dtype)
+    if val[0].shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
+    if sample_weight is None:
+        train, val = (*train, None), (*val, None)
+    return tuple(train), tuple(val)
+
+
+def validation_data(estimator, X_val, y_val, sample_weight_val, dtype):
+    """A validation set checked as the training data was: ``(X, Y, w)``."""
+    X_val = validate_data(
+        estimator, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
+    )
+    Y_val = estimator._encode_validation_targets(y_val, dtype)
+    if Y_val.shape[0] != X_val.shape[0]:
+        raise ValueError(
+            f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
+        )
+    if sample_weight_val is not None:
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+        )
+    return X_val, Y_val, sample_weight_val
+
+
+def minibatch_size(batch_size, n_samples):
+    """The minibatch size for `n_samples` rows: "auto" is MLP's."""
+    if batch_size == "auto":
+        return min(200, n_samples)
+    if batch_size > n_samples:
+        warnings.warn(
+            f"batch_size={batch_size} is larger than the {n_samples} "
+            "training samples; using one batch of all of them."
+        )
+    return int(np.clip(batch_size, 1, n_samples))

@@ -1,0 +1,119 @@
+"""Training records and fitted attributes: the trainer's state read from an
+estimator and stored back, and each epoch reported as fitted attributes, a
+verbose line, skprop callbacks and scikit-learn callback tasks."""
+
+import numpy as np
+
+from skprop._trainer import State
+from skprop.callbacks import call_callbacks
+
+
+def initialize(estimator, layer_units, parts, loss):
+    """Fresh fitted state apart from the weights: counters and curves."""
+    estimator.n_layers_ = len(layer_units)
+    estimator.n_outputs_ = layer_units[-1]
+    estimator.out_activation_ = loss.link.out_activation
+    estimator.n_iter_ = 0
+    estimator.t_ = 0
+    estimator.loss_curve_ = []
+    estimator.validation_loss_curve_ = []
+    estimator._no_improvement_count = 0
+    # The first stochastic epoch creates the optimizer state (see
+    # skprop._trainer.continued_state); creating it here would hold a
+    # second copy.
+    estimator._optimizer_state = {}
+    estimator._schedule_state = parts["schedule"].init()
+    estimator.best_loss_ = np.inf
+    estimator.validation_scores_ = None
+    estimator.best_validation_score_ = None
+    if parts["early_stopping"]:
+        estimator.validation_scores_ = []
+        estimator.best_validation_score_ = -np.inf
+        estimator.best_loss_ = None
+
+
+def state_of(estimator):
+    """The training state held in `estimator`'s fitted attributes."""
+    return State(
+        t=estimator.t_,
+        n_iter=estimator.n_iter_,
+        loss=getattr(estimator, "loss_", None),
+        loss_curve=estimator.loss_curve_,
+        validation_loss_curve=estimator.validation_loss_curve_,
+        validation_scores=estimator.validation_scores_,
+        best_loss=estimator.best_loss_,
+        best_validation_score=estimator.best_validation_score_,
+        no_improvement_count=estimator._no_improvement_count,
+        best_params=getattr(estimator, "_best_params", None),
+        optimizer_state=estimator._optimizer_state,
+        schedule_state=estimator._schedule_state,
+        early_stopped=estimator.early_stopped_,
+    )
+
+
+def store(estimator, state):
+    """`estimator`'s fitted attributes from a training state."""
+    estimator.t_, estimator.n_iter_ = state.t, state.n_iter
+    if state.loss is not None:
+        estimator.loss_ = state.loss
+    estimator.loss_curve_ = state.loss_curve
+    estimator.validation_loss_curve_ = state.validation_loss_curve
+    estimator.validation_scores_ = state.validation_scores
+    estimator.best_loss_ = state.best_loss
+    estimator.best_validation_score_ = state.best_validation_score
+    estimator._no_improvement_count = state.no_improvement_count
+    if state.best_params is not None:
+        estimator._best_params = state.best_params
+    estimator._optimizer_state = state.optimizer_state
+    estimator._schedule_state = state.schedule_state
+    estimator.early_stopped_ = state.early_stopped
+
+
+class Reporter:
+    """What the trainer tells an estimator of each epoch.
+
+    Parameters
+    ----------
+    estimator : BaseBackprop
+    task : FitTask
+        The fit as scikit-learn's callbacks see it.
+    """
+
+    def __init__(self, estimator, task):
+        self.estimator, self.task = estimator, task
+        self._epoch_task = None
+
+    def begin_epoch(self):
+        """Open the epoch's scikit-learn task."""
+        self._epoch_task = self.task.begin_epoch()
+
+    def end_epoch(self, record, state):
+        """Attributes, verbose line and skprop callbacks; True stops."""
+        estimator = self.estimator
+        store(estimator, state)
+        if estimator.verbose:
+            print_record(record)
+        return call_callbacks(estimator.callbacks, estimator, record)
+
+    def close_epoch(self, stop, state):
+        """Attributes after the stopping rules; close the scikit-learn task."""
+        store(self.estimator, state)
+        return self.task.end_epoch(self._epoch_task, stop)
+
+
+def print_record(record):
+    """One aligned line per epoch, under a header before the first."""
+
+    def cell(key, spec):
+        return "" if record[key] is None else format(record[key], spec)
+
+    if record["epoch"] == 1:
+        print(
+            f"{'epoch':>6} {'loss':>12} {'val_loss':>12} {'val_score':>10} "
+            f"{'lr':>10} {'seconds':>8}"
+        )
+    print(
+        f"{record['epoch']:>6d} {record['loss']:>12.6f} "
+        f"{cell('val_loss', '.6f'):>12} {cell('val_score', '.4f'):>10} "
+        f"{cell('learning_rate', '.3g'):>10} {record['time']:>8.3f}"
+    )
