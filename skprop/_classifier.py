@@ -31,8 +31,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         Units of each hidden layer; ``()`` gives logistic regression.
     activation : str, Activation or list of them, default="relu"
         Hidden activation, or one per hidden layer: "identity", "logistic",
-        "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus" or an
-        `skprop.activations.Activation`.
+        "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus", "selu",
+        "mish" or an `skprop.activations.Activation`.
     loss : str or Loss, default="log_loss"
         "log_loss" (binary, multiclass and multilabel) or a classification
         `skprop.losses.Loss`. The output activation follows from it.

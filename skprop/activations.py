@@ -297,6 +297,58 @@ class Softplus(Activation):
         return expit(z)
 
 
+class SELU(Activation):
+    """Scaled exponential linear unit: ``scale * z`` where positive,
+    ``scale * alpha * (exp(z) - 1)`` elsewhere, with the self-normalising
+    constants of Klambauer et al. (2017).
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(activation="selu")
+    """
+
+    inplace = True
+    alpha = 1.6732632423543772
+    scale = 1.0507009873554805
+
+    def forward(self, z, out=None):
+        positive = z > 0
+        out = np.empty_like(z) if out is None else out
+        # Clipping the exponent avoids overflow warnings on the unused branch.
+        negative = np.expm1(np.minimum(z, 0.0))
+        negative *= self.scale * self.alpha
+        np.multiply(z, self.scale, out=out)
+        np.copyto(out, negative, where=~positive)
+        return out
+
+    def derivative(self, z, a):
+        # From the output alone: the sign of `a` is the sign of `z`, and
+        # below zero the derivative is a + scale * alpha.
+        return np.where(a > 0, self.scale, a + self.scale * self.alpha).astype(
+            a.dtype, copy=False
+        )
+
+
+class Mish(Activation):
+    """Mish, ``a = z * tanh(softplus(z))`` (Misra, 2019): smooth, unbounded
+    above, slightly negative below zero.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> model = BackpropClassifier(activation="mish")
+    """
+
+    def forward(self, z, out=None):
+        return np.multiply(z, np.tanh(np.logaddexp(0.0, z)), out=out)
+
+    def derivative(self, z, a):
+        tanh_softplus = np.tanh(np.logaddexp(0.0, z))
+        sech_squared = 1.0 - tanh_softplus * tanh_softplus
+        return tanh_softplus + z * sech_squared * expit(z)
+
+
 _REGISTRY = {
     "identity": Identity,
     "logistic": Logistic,
@@ -306,4 +358,6 @@ _REGISTRY = {
     "elu": ELU,
     "gelu": GELU,
     "softplus": Softplus,
+    "selu": SELU,
+    "mish": Mish,
 }

@@ -347,24 +347,45 @@ class LogLoss(Loss):
     ``softmax(raw) - y``). Both are computed from the logits without
     overflow.
 
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        Trains on targets moved towards uniform: ``y * (1 - label_smoothing)
+        + label_smoothing / k``, with ``k`` the number of classes (2 for each
+        logistic output). Predictions and scores use the labels as given.
+
     Examples
     --------
     >>> from skprop import BackpropClassifier
-    >>> model = BackpropClassifier(loss="log_loss")
+    >>> from skprop.losses import LogLoss
+    >>> model = BackpropClassifier(loss=LogLoss(label_smoothing=0.1))
     """
 
     link = LogitLink()
     is_classification = True
+    _parameter_constraints = {
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = label_smoothing
+
+    def _smoothed(self, y, n_classes=2):
+        """The training targets: `y` itself without smoothing."""
+        if not self.label_smoothing:
+            return y
+        return y * (1.0 - self.label_smoothing) + self.label_smoothing / n_classes
 
     def loss(self, y, raw):
+        y = self._smoothed(y)
         return np.logaddexp(0.0, raw) - y * raw
 
     def gradient(self, y, raw):
-        return expit(raw) - y
+        return expit(raw) - self._smoothed(y)
 
     def for_target(self, target_type):
         if target_type == "multiclass":
-            return _SoftmaxLogLoss()
+            return _SoftmaxLogLoss(label_smoothing=self.label_smoothing)
         return self
 
 
@@ -374,12 +395,13 @@ class _SoftmaxLogLoss(LogLoss):
     link = SoftmaxLink()
 
     def loss(self, y, raw):
-        return -y * log_softmax(raw)
+        return -self._smoothed(y, y.shape[1]) * log_softmax(raw)
 
     def gradient(self, y, raw):
-        return np.exp(log_softmax(raw)) - y
+        return np.exp(log_softmax(raw)) - self._smoothed(y, y.shape[1])
 
     def loss_gradient(self, y, raw):
+        y = self._smoothed(y, y.shape[1])
         log_proba = log_softmax(raw)
         return -y * log_proba, np.exp(log_proba) - y
 

@@ -13,7 +13,7 @@ the hidden activation, and the output link at the end. Every built-in hidden
 activation (`skprop.activations`) and output link (identity, logistic,
 softmax, exp) is supported; a user-defined activation or link raises
 ``NotImplementedError``, since its ONNX form cannot be inferred from NumPy
-code. ELU and softplus are built from elementary operators, which
+code. ELU, SELU, Mish and softplus are built from elementary operators, which
 onnxruntime implements for float32 and float64 alike; ``Erf`` (for GELU) has
 a float32 kernel only, so a float64 graph evaluates that one operator in
 float32.
@@ -200,6 +200,16 @@ def _softplus(graph, z, activation):
     return graph.node("Add", [graph.node("Relu", [z]), log_term])
 
 
+def _selu(graph, z, activation):
+    # Not ONNX's Selu: its attributes are float32 even in float64 graphs.
+    elu = _elu(graph, z, _activations.ELU(alpha=activation.alpha))
+    return graph.node("Mul", [graph.scalar(activation.scale), elu])
+
+
+def _mish(graph, z, activation):
+    return graph.node("Mul", [z, graph.node("Tanh", [_softplus(graph, z, None)])])
+
+
 _ACTIVATIONS = {
     _activations.Identity: _identity,
     _activations.Logistic: _elementwise("Sigmoid"),
@@ -209,6 +219,8 @@ _ACTIVATIONS = {
     _activations.ELU: _elu,
     _activations.GELU: _gelu,
     _activations.Softplus: _softplus,
+    _activations.SELU: _selu,
+    _activations.Mish: _mish,
 }
 
 

@@ -219,10 +219,55 @@ class Cosine(Schedule):
         return float(self.eta_min + (self.learning_rate_init - self.eta_min) * cosine)
 
 
+class CosLog(Schedule):
+    """RealMLP's "coslog" schedule: `n_cycles` cosine cycles, each shorter than
+    the last, ``lr * 0.5 * (1 - cos(2 pi log2(1 + (2**n_cycles - 1) p)))``.
+
+    ``p`` is the fraction of the `max_iter` epochs done, taken at the middle
+    of each epoch (a rate is per epoch here, and the formula is 0 at p = 0).
+    With ``n_cycles=4`` this is RealMLP-TD's "coslog4" (Holzmüller et al.,
+    2024).
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+        Peak learning rate.
+    max_iter : int, default=200
+        Epochs the cycles span; later epochs repeat the last rate.
+    n_cycles : int, default=4
+
+    Examples
+    --------
+    >>> from skprop.schedules import CosLog
+    >>> schedule = CosLog(1.0, max_iter=4, n_cycles=1)
+    >>> [round(schedule.rate({}, epoch, 0), 3) for epoch in range(4)]
+    [0.259, 0.984, 0.653, 0.083]
+    """
+
+    _parameter_constraints = {
+        **Schedule._parameter_constraints,
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_cycles": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, learning_rate_init=0.001, max_iter=200, n_cycles=4):
+        super().__init__(learning_rate_init)
+        self.max_iter = max_iter
+        self.n_cycles = n_cycles
+
+    def rate(self, state, epoch, t):
+        progress = (min(epoch, self.max_iter - 1) + 0.5) / self.max_iter
+        phase = math.log2(1.0 + (2.0**self.n_cycles - 1.0) * progress)
+        return float(
+            self.learning_rate_init * 0.5 * (1.0 - math.cos(2 * math.pi * phase))
+        )
+
+
 _REGISTRY = {
     "constant": Constant,
     "invscaling": InvScaling,
     "adaptive": Adaptive,
     "step_decay": StepDecay,
     "cosine": Cosine,
+    "coslog": CosLog,
 }

@@ -91,6 +91,11 @@ def test_known_values():
     assert_allclose(LeakyReLU(negative_slope=0.1).forward(z), [[-0.2, 3.0]])
     assert_allclose(ELU(alpha=0.5).forward(z), [[0.5 * (np.exp(-2.0) - 1), 3.0]])
     assert_allclose(_REGISTRY["softplus"]().forward(z), np.log1p(np.exp(z)))
+    scale, alpha = 1.0507009873554805, 1.6732632423543772
+    expected_selu = [[scale * alpha * (np.exp(-2.0) - 1), scale * 3.0]]
+    assert_allclose(_REGISTRY["selu"]().forward(z), expected_selu)
+    mish = z * np.tanh(np.log1p(np.exp(z)))
+    assert_allclose(_REGISTRY["mish"]().forward(z), mish)
 
 
 def test_one_activation_per_hidden_layer():

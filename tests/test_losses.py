@@ -6,14 +6,24 @@ import numpy as np
 import pytest
 from _gradcheck import numerical_gradient, relative_error
 from numpy.testing import assert_allclose
+from scipy.special import expit
 from sklearn.base import clone
 
 from skprop import BackpropRegressor
 from skprop.losses import _REGISTRY, Huber, LogLoss, Loss, Poisson, Quantile
 
-# Every registered loss, and the multiclass form LogLoss takes for softmax.
-LOSSES = [cls() for cls in _REGISTRY.values()] + [LogLoss().for_target("multiclass")]
-LOSS_IDS = list(_REGISTRY) + ["log_loss_multiclass"]
+# Every registered loss, the multiclass form LogLoss takes for softmax, and
+# both with label smoothing.
+LOSSES = [cls() for cls in _REGISTRY.values()] + [
+    LogLoss().for_target("multiclass"),
+    LogLoss(label_smoothing=0.2),
+    LogLoss(label_smoothing=0.2).for_target("multiclass"),
+]
+LOSS_IDS = list(_REGISTRY) + [
+    "log_loss_multiclass",
+    "log_loss_smoothed",
+    "log_loss_multiclass_smoothed",
+]
 
 
 def targets_and_raw(loss, n_samples=6, n_outputs=3, seed=0):
@@ -168,3 +178,16 @@ def test_user_defined_loss_in_fit_partial_fit_and_grid_search():
     search = GridSearchCV(model, {"loss__scale": [0.5, 2.0]}, cv=2).fit(X, y)
     assert search.best_estimator_.loss.scale == search.best_params_["loss__scale"]
     assert search.best_score_ > 0.9
+
+
+def test_label_smoothing_trains_on_targets_moved_towards_uniform():
+    raw = np.array([[2.0, -1.0, 0.5]])
+    y = np.array([[0.0, 1.0, 0.0]])
+    smoothed = LogLoss(label_smoothing=0.3).for_target("multiclass")
+    target = y * 0.7 + 0.1
+    log_proba = raw - np.log(np.exp(raw).sum())
+    assert_allclose(smoothed.loss(y, raw), -target * log_proba)
+    assert_allclose(smoothed.gradient(y, raw), np.exp(log_proba) - target)
+    binary = LogLoss(label_smoothing=0.3)
+    assert_allclose(binary.gradient(y, raw), expit(raw) - (y * 0.7 + 0.15))
+    assert_allclose(LogLoss(label_smoothing=0.0).loss(y, raw), LogLoss().loss(y, raw))

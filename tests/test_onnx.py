@@ -32,6 +32,8 @@ ACTIVATIONS = [
     "elu",
     "gelu",
     "softplus",
+    "selu",
+    "mish",
 ]
 TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
 

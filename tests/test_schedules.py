@@ -16,6 +16,7 @@ from skprop.schedules import (
     Adaptive,
     Constant,
     Cosine,
+    CosLog,
     InvScaling,
     StepDecay,
 )
@@ -27,6 +28,11 @@ def test_values():
     assert StepDecay(1.0, step_size=2, gamma=0.5).rate({}, epoch=5, t=0) == 0.25
     assert Cosine(1.0, max_iter=4, eta_min=0.2).rate({}, epoch=4, t=0) == 0.2
     assert Cosine(1.0, max_iter=4).rate({}, epoch=0, t=0) == 1.0
+    coslog = CosLog(1.0, max_iter=10)
+    for epoch in (0, 3, 9, 12):
+        progress = (min(epoch, 9) + 0.5) / 10
+        expected = 0.5 * (1 - np.cos(2 * np.pi * np.log2(1 + 15 * progress)))
+        assert coslog.rate({}, epoch=epoch, t=0) == pytest.approx(expected)
 
 
 def test_adaptive_divides_by_five_then_stops():
