@@ -4,17 +4,19 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from skprop._base import BaseBackprop
-
-_MULTILABEL = "multilabel-indicator"
-# One class: trained as MLP trains it (a logistic output toward 0), always
-# predicted, with probability 1.
-_SINGLE = "single-class"
+from skprop._labels import MULTILABEL as _MULTILABEL
+from skprop._labels import SINGLE as _SINGLE
+from skprop._labels import (
+    class_weights,
+    encode,
+    label_targets,
+    multilabel_targets,
+    rare_classes,
+)
 
 
 class BackpropClassifier(ClassifierMixin, BaseBackprop):
@@ -224,101 +226,15 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             dtype=(np.float64, np.float32),
             reset=first_pass,
         )
-        if sparse.issparse(y) or type_of_target(y) == _MULTILABEL:
-            return X, self._multilabel_targets(y, first_pass, np.uint8), None
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if y.ndim == 2:
-            raise ValueError(
-                "Multioutput target data is not supported with label "
-                f"binarization: y has {y.shape[1]} columns of "
-                f"{type_of_target(y)} targets. A 2-D y must be a 0/1 multilabel "
-                "indicator matrix; for several multiclass outputs, wrap the "
-                "classifier in sklearn.multioutput.MultiOutputClassifier."
-            )
-        self._set_classes(y, incremental, first_pass, classes)
-        return X, self._encode(y, np.uint8), y
-
-    def _multilabel_targets(self, y, first_pass, dtype):
-        """Dense 0/1 matrix of an indicator `y` (dense or sparse)."""
-        if sparse.issparse(y):
-            check_classification_targets(y)
-            if type_of_target(y) != _MULTILABEL:
-                raise ValueError(
-                    "A sparse y must be a 0/1 multilabel indicator matrix; got "
-                    f"{type_of_target(y)} targets."
-                )
-        if first_pass:
-            self.classes_ = np.arange(y.shape[1])
-            self._target_type = _MULTILABEL
-            # predict answers in the kind of matrix it was taught with, as MLP.
-            self._sparse_target = sparse.issparse(y)
-        elif self._target_type != _MULTILABEL or y.shape[1] != len(self.classes_):
-            raise ValueError(
-                f"y is a multilabel indicator matrix with {y.shape[1]} labels, "
-                f"but the model was trained on {self._target_type} targets with "
-                f"classes {self.classes_}."
-            )
-        if sparse.issparse(y):
-            return y.toarray().astype(dtype, copy=False)
-        return np.asarray(y, dtype=dtype)
-
-    def _set_classes(self, labels, incremental, first_pass, classes):
-        """Fix `classes_` on a first pass; check labels against it later."""
-        if first_pass:
-            if incremental and classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            found = np.unique(labels if classes is None else classes)
-            self.classes_ = found
-            self._target_type = {1: _SINGLE, 2: "binary"}.get(len(found), "multiclass")
-            return
-        if self._target_type == _MULTILABEL:
-            raise ValueError(
-                "The model was trained on multilabel indicator "
-                "targets; y must stay a 2-D indicator matrix."
-            )
-        if classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"classes={classes!r} differs from classes_="
-                f"{self.classes_!r} of the earlier calls."
-            )
-        if self.warm_start and not incremental:
-            found = np.unique(labels)
-            if set(found) != set(self.classes_):
-                raise ValueError(
-                    "warm_start can only be used where `y` has the same classes "
-                    f"as in the previous call to fit. Previously got "
-                    f"{self.classes_}, `y` has {found}."
-                )
-
-    def _encode(self, labels, dtype):
-        """0/1 target matrix of 1-D labels: one column for binary problems,
-        one per class otherwise."""
-        index = np.searchsorted(self.classes_, labels)
-        index = np.minimum(index, len(self.classes_) - 1)
-        unseen = self.classes_[index] != labels
-        if np.any(unseen):
-            raise ValueError(
-                f"y contains labels not in classes_={self.classes_!r}: "
-                f"{np.unique(np.asarray(labels)[unseen])!r}."
-            )
-        if self._target_type in ("binary", _SINGLE):
-            return (index == 1).astype(dtype)[:, None]
-        Y = np.zeros((len(labels), len(self.classes_)), dtype=dtype)
-        Y[np.arange(len(labels)), index] = 1
-        return Y
+        Y, labels = label_targets(self, y, incremental, first_pass, classes)
+        return X, Y, labels
 
     def _encode_validation_targets(self, y_val, dtype):
         if not sparse.issparse(y_val):
             y_val = np.asarray(y_val)
         if self._target_type == _MULTILABEL:
-            return self._multilabel_targets(y_val, False, dtype)
-        return self._encode(column_or_1d(y_val), dtype)
+            return multilabel_targets(self, y_val, False, dtype)
+        return encode(self.classes_, self._target_type, column_or_1d(y_val), dtype)
 
     def _stratify_labels(self, Y):
         """What the hold-out is stratified on. MLP stratifies binary targets
@@ -332,30 +248,15 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     def _rare_classes(self, Y):
         """Entries of `classes_` with fewer than 2 samples in `Y`."""
-        if self._target_type == "multiclass":
-            counts = Y.sum(axis=0)
-        else:
-            positive = int(Y.sum())
-            counts = np.array([Y.shape[0] - positive, positive])[-len(self.classes_) :]
-        return self.classes_[counts < 2]
+        return rare_classes(self.classes_, self._target_type, Y)
 
     def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
         """Multiply per-class weights into the sample weights."""
-        if self.class_weight is None:
-            return sample_weight
-        if labels is None:
-            raise ValueError("class_weight is not supported for multilabel targets.")
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the whole data set, which "
-                "partial_fit never sees; compute the weights once with "
-                "sklearn.utils.class_weight.compute_class_weight and pass them "
-                "as a dict."
-            )
-        per_class = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=labels
+        weight = class_weights(
+            self.class_weight, self.classes_, labels, dtype, incremental
         )
-        weight = per_class[np.searchsorted(self.classes_, labels)].astype(dtype)
+        if weight is None:
+            return sample_weight
         return weight if sample_weight is None else weight * sample_weight
 
     def _validation_score(self, Y, raw, sample_weight):
