@@ -63,8 +63,9 @@ class Layer:
         """List of ``(name, shape, group name)``, one per parameter array."""
         raise NotImplementedError
 
-    def buffers(self):
-        """Dict of buffer name to its number of columns."""
+    def buffers(self, input_grad=True):
+        """Dict of buffer name to its number of columns; `input_grad` says
+        whether `backward` will be asked for the input's gradient."""
         return {}
 
     def initialize(self, arrays, rng):
@@ -116,8 +117,10 @@ class Dense(Layer):
             ("intercept", (self.n_units,), "biases"),
         ]
 
-    def buffers(self):
-        names = {"z": self.n_units, "grad_input": self.n_inputs}
+    def buffers(self, input_grad=True):
+        names = {"z": self.n_units}
+        if input_grad:
+            names["grad_input"] = self.n_inputs
         if self.activation is not None and not self.activation.inplace:
             names["a"] = self.n_units
         return names

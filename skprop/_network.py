@@ -123,12 +123,13 @@ class Network:
     def _allocate(self, n_rows):
         """Work buffers for batches of up to `n_rows` rows."""
         dtype = self.params.dtype
+        # The first layer's input gradient is never needed: no buffer for it.
         self._buffers = [
             {
                 name: np.empty((n_rows, cols), dtype)
-                for name, cols in layer.buffers().items()
+                for name, cols in layer.buffers(input_grad=i > 0).items()
             }
-            for layer in self.layers
+            for i, layer in enumerate(self.layers)
         ]
         self._ones = np.ones(n_rows, dtype)
         self._views = {}
