@@ -134,6 +134,8 @@ class Trainer:
                     )
         except KeyboardInterrupt:
             self._interrupted(state)
+        # A copy of every weight: not held through the checks that follow.
+        self._completed = None
         if settings.early_stopping and not settings.streaming:
             restore_best(net, state)
         # Each step is checked by the next batch's loss, the last one here.
