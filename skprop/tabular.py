@@ -1,0 +1,263 @@
+"""A recipe for tabular data: preprocessing and a network in one pipeline.
+
+`make_classifier` and `make_regressor` return an unfitted scikit-learn
+`~sklearn.pipeline.Pipeline` that takes a pandas (or polars) DataFrame with
+numeric and categorical columns as it comes, missing values included, or a
+plain array, and raw targets. Its steps, named for `set_params` and
+`GridSearchCV` keys:
+
+- ``prep``: a `~sklearn.compose.ColumnTransformer` with two branches.
+
+  - ``prep__num``, the numeric columns: ``scale``, a `RobustSmoothScaler`
+    (median, interquartile range, smooth clipping to ±3), then ``impute``,
+    a `~sklearn.impute.SimpleImputer` filling 0 (the median, once scaled)
+    and adding a missing-value indicator for each column that had missing
+    values when fitting.
+  - ``prep__cat``, every other column (category, string, object, boolean):
+    ``na``, which turns pandas' ``NA`` into NaN, then ``onehot``, a
+    `~sklearn.preprocessing.OneHotEncoder` that keeps the 32 most frequent
+    categories of a column, groups the rest (and, at predict time, unseen
+    ones) into one "infrequent" column, and encodes a missing value as a
+    category of its own.
+
+  A DataFrame's columns go to a branch by dtype; an array is numeric unless
+  its dtype is object or string, when all its columns are categorical.
+
+- ``net``: the network, `~skprop.BackpropClassifier`, or for regression a
+  `~sklearn.compose.TransformedTargetRegressor` whose ``regressor`` is a
+  `~skprop.BackpropRegressor` trained on standardised targets
+  (``net__regressor__...`` keys).
+
+The network has three hidden layers of 256 GELU units, dropout 0.15, AdamW
+(``beta_2=0.95``, ``weight_decay=0.02``, no L2 penalty besides) with a
+cosine learning-rate schedule from 2e-3 over the 200 epochs of `max_iter`,
+minibatches of up to 200, and early stopping on a 20% hold-out after 20
+epochs without improvement, the best epoch's weights kept. The schedule's
+length is a parameter of its own (``...__learning_rate__max_iter``): the
+factories keep it equal to an overridden `max_iter`, a grid search that
+tunes `max_iter` should tune both.
+"""
+
+import difflib
+
+import numpy as np
+from sklearn.compose import (
+    ColumnTransformer,
+    TransformedTargetRegressor,
+    make_column_selector,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+from skprop._classifier import BackpropClassifier
+from skprop._regressor import BackpropRegressor
+from skprop.optimizers import AdamW
+from skprop.preprocessing import RobustSmoothScaler
+from skprop.schedules import Cosine
+
+_MAX_ITER = 200
+
+# Selecting by "number" and its complement avoids naming string dtypes,
+# whose names differ between pandas 2 and 3.
+_NUMERIC_FRAME = make_column_selector(dtype_include="number")
+_OTHER_FRAME = make_column_selector(dtype_exclude="number")
+
+
+def make_classifier(**overrides):
+    """The tabular recipe for classification, unfitted.
+
+    Parameters
+    ----------
+    **overrides : dict
+        `set_params` keys of the returned pipeline, e.g. ``net__max_iter=50``
+        or ``prep__cat__onehot__max_categories=10``, and ``random_state``,
+        short for ``net__random_state``. Overriding ``net__max_iter`` also
+        sets the cosine schedule's length, ``net__learning_rate__max_iter``,
+        unless that, or ``net__learning_rate``, is given too.
+
+    Returns
+    -------
+    model : Pipeline
+        Steps ``prep`` (the preprocessing) and ``net`` (a
+        `~skprop.BackpropClassifier`); see `skprop.tabular`.
+
+    Raises
+    ------
+    ValueError
+        For a key that is not a parameter of the pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skprop.tabular import make_classifier
+    >>> X = pd.DataFrame({
+    ...     "size": [1.0, 2.0, np.nan, 4.0] * 10,
+    ...     "colour": pd.Categorical(["red", "blue", "red", None] * 10),
+    ... })
+    >>> y = ["small", "small", "large", "large"] * 10
+    >>> model = make_classifier(net__max_iter=5, random_state=0).fit(X, y)
+    >>> model.predict(X.head(2)).shape
+    (2,)
+    >>> model.get_params()["net__hidden_layer_sizes"]
+    (256, 256, 256)
+    """
+    model = Pipeline(
+        [("prep", _preprocessor()), ("net", BackpropClassifier(**_network()))]
+    )
+    return _overridden(model, overrides, network="net__")
+
+
+def make_regressor(**overrides):
+    """The tabular recipe for regression, unfitted.
+
+    Targets are standardised for training and predictions brought back to
+    their scale, so `fit` takes raw targets.
+
+    Parameters
+    ----------
+    **overrides : dict
+        `set_params` keys of the returned pipeline, e.g.
+        ``net__regressor__max_iter=50`` or ``prep__num__scale__clip=None``,
+        and ``random_state``, short for ``net__regressor__random_state``.
+        Overriding ``net__regressor__max_iter`` also sets the cosine
+        schedule's length, unless that, or the learning rate, is given too.
+
+    Returns
+    -------
+    model : Pipeline
+        Steps ``prep`` (the preprocessing) and ``net`` (a
+        `~sklearn.compose.TransformedTargetRegressor` around a
+        `~skprop.BackpropRegressor`); see `skprop.tabular`.
+
+    Raises
+    ------
+    ValueError
+        For a key that is not a parameter of the pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop.tabular import make_regressor
+    >>> X = np.arange(40.0).reshape(20, 2)
+    >>> y = 1000.0 + 10.0 * X[:, 0]
+    >>> model = make_regressor(net__regressor__max_iter=5, random_state=0)
+    >>> model.fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+    network = TransformedTargetRegressor(
+        regressor=BackpropRegressor(**_network()), transformer=StandardScaler()
+    )
+    model = Pipeline([("prep", _preprocessor()), ("net", network)])
+    return _overridden(model, overrides, network="net__regressor__")
+
+
+def _network():
+    """The network's settings, with fresh optimizer and schedule objects."""
+    return dict(
+        hidden_layer_sizes=(256, 256, 256),
+        activation="gelu",
+        optimizer=AdamW(beta_2=0.95, weight_decay=0.02),
+        learning_rate=Cosine(learning_rate_init=2e-3, max_iter=_MAX_ITER),
+        alpha=0.0,
+        max_iter=_MAX_ITER,
+        n_iter_no_change=20,
+        early_stopping=True,
+        validation_fraction=0.2,
+        dropout=0.15,
+    )
+
+
+def _preprocessor():
+    """The ColumnTransformer of numeric and categorical columns."""
+    numeric = Pipeline(
+        [
+            ("scale", RobustSmoothScaler()),
+            (
+                "impute",
+                SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True),
+            ),
+        ]
+    )
+    categorical = Pipeline(
+        [
+            ("na", FunctionTransformer(_na_as_nan, feature_names_out="one-to-one")),
+            (
+                "onehot",
+                OneHotEncoder(
+                    handle_unknown="infrequent_if_exist",
+                    max_categories=32,
+                    sparse_output=False,
+                ),
+            ),
+        ]
+    )
+    return ColumnTransformer(
+        [("num", numeric, _numeric_columns), ("cat", categorical, _other_columns)]
+    )
+
+
+def _numeric_columns(X):
+    """The numeric columns of a frame, or all columns of a numeric array."""
+    if hasattr(X, "iloc"):
+        return _NUMERIC_FRAME(X)
+    if _is_polars(X):
+        return [name for name, dtype in X.schema.items() if dtype.is_numeric()]
+    return list(range(X.shape[1])) if not _is_text(X) else []
+
+
+def _other_columns(X):
+    """The non-numeric columns of a frame, or all columns of a text array."""
+    if hasattr(X, "iloc"):
+        return _OTHER_FRAME(X)
+    if _is_polars(X):
+        return [name for name, dtype in X.schema.items() if not dtype.is_numeric()]
+    return list(range(X.shape[1])) if _is_text(X) else []
+
+
+def _is_polars(X):
+    """Whether `X` is a polars DataFrame (without importing polars)."""
+    return type(X).__module__.startswith("polars")
+
+
+def _is_text(X):
+    """Whether an array holds objects or strings rather than numbers."""
+    return X.dtype.kind in "OUS"
+
+
+def _na_as_nan(X):
+    """pandas' NA as NaN, which OneHotEncoder takes for a category."""
+    if not hasattr(X, "iloc"):
+        return X
+    values = X.astype(object)
+    return values.where(values.notna(), np.nan)
+
+
+def _overridden(model, overrides, network):
+    """`model` with `overrides` set, checking every key first."""
+    overrides = dict(overrides)
+    if "random_state" in overrides:
+        overrides[network + "random_state"] = overrides.pop("random_state")
+    schedule = network + "learning_rate"
+    given = overrides.keys() & {schedule, schedule + "__max_iter"}
+    if network + "max_iter" in overrides and not given:
+        overrides[schedule + "__max_iter"] = overrides[network + "max_iter"]
+    # Parents first, so that a new object's own parameters can follow it.
+    for key in sorted(overrides, key=lambda key: key.count("__")):
+        _check_key(model, key)
+        model.set_params(**{key: overrides[key]})
+    return model
+
+
+def _check_key(model, key):
+    """Raise a ValueError naming the nearest keys if `key` is not a parameter."""
+    valid = model.get_params(deep=True)
+    if key in valid:
+        return
+    nearest = difflib.get_close_matches(key, [*valid, "random_state"], n=3)
+    hint = f" Did you mean {', '.join(map(repr, nearest))}?" if nearest else ""
+    raise ValueError(
+        f"Unknown setting {key!r}: the settings are the get_params() keys of "
+        f"the pipeline returned, and random_state.{hint}"
+    )

@@ -1,0 +1,100 @@
+import doctest
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skprop import preprocessing
+from skprop.preprocessing import RobustSmoothScaler
+
+
+@parametrize_with_checks([RobustSmoothScaler(), RobustSmoothScaler(clip=None)])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def smooth_clip(z, clip=3.0):
+    return z / np.sqrt(1.0 + (z / clip) ** 2)
+
+
+def test_known_values():
+    # Column 0: median 2, quartiles 1 and 3. Column 1: IQR 0, half range 5.
+    # Column 2: constant, scale 1.
+    X = np.array(
+        [
+            [0.0, 0.0, 7.0],
+            [1.0, 0.0, 7.0],
+            [2.0, 0.0, 7.0],
+            [3.0, 0.0, 7.0],
+            [100.0, 10.0, 7.0],
+        ]
+    )
+    scaler = RobustSmoothScaler().fit(X)
+    assert_allclose(scaler.center_, [2.0, 0.0, 7.0])
+    assert_allclose(scaler.scale_, [2.0, 5.0, 1.0])
+    expected = np.column_stack(
+        [
+            smooth_clip(np.array([-1.0, -0.5, 0.0, 0.5, 49.0])),
+            smooth_clip(np.array([0.0, 0.0, 0.0, 0.0, 2.0])),
+            np.zeros(5),
+        ]
+    )
+    assert_allclose(scaler.transform(X), expected)
+
+
+def test_clip_none_is_robust_scaling():
+    X = np.array([[0.0], [1.0], [2.0], [3.0], [100.0]])
+    assert_allclose(
+        RobustSmoothScaler(clip=None).fit_transform(X).ravel(),
+        [-1.0, -0.5, 0.0, 0.5, 49.0],
+    )
+
+
+@pytest.mark.parametrize("clip", [1.0, 3.0])
+def test_output_is_bounded(clip):
+    rng = np.random.default_rng(0)
+    X = rng.standard_cauchy((500, 3))
+    Xt = RobustSmoothScaler(clip=clip).fit(X).transform(X * 1e6)
+    assert np.all(np.abs(Xt) <= clip)
+    assert np.abs(Xt).max() > 0.99 * clip
+    moderate = RobustSmoothScaler(clip=clip).fit_transform(X[:, :1] % 2)
+    assert np.all(np.abs(moderate) < clip)
+
+
+def test_huge_values_do_not_overflow():
+    X = np.array([[0.0], [1.0], [2.0], [1e300]], dtype=np.float64)
+    Xt = RobustSmoothScaler().fit(X[:3]).transform(X)
+    assert_allclose(Xt[-1], [3.0])
+
+
+def test_nan_is_ignored_when_fitting_and_kept():
+    X = np.array([[0.0, np.nan], [1.0, np.nan], [np.nan, np.nan], [3.0, np.nan]])
+    scaler = RobustSmoothScaler().fit(X)
+    assert_allclose(scaler.center_, [1.0, 0.0])
+    assert_allclose(scaler.scale_, [1.5, 1.0])
+    Xt = scaler.transform(X)
+    assert_array_equal(np.isnan(Xt), np.isnan(X))
+
+
+def test_float32_is_kept():
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    assert RobustSmoothScaler().fit_transform(X).dtype == np.float32
+
+
+def test_pandas_nullable_and_feature_names():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"a": pd.array([1, None, 3, 5], dtype="Int64")})
+    scaler = RobustSmoothScaler().fit(X)
+    assert_allclose(scaler.center_, [3.0])
+    assert np.isnan(scaler.transform(X)[1, 0])
+    assert_array_equal(scaler.get_feature_names_out(), ["a"])
+
+
+def test_invalid_clip():
+    with pytest.raises(ValueError, match="clip"):
+        RobustSmoothScaler(clip=0.0).fit(np.ones((3, 1)))
+
+
+def test_docstring_examples():
+    assert doctest.testmod(preprocessing).failed == 0

@@ -1,0 +1,207 @@
+import doctest
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from skprop import BackpropClassifier, BackpropRegressor, tabular
+from skprop.optimizers import SGD
+from skprop.tabular import make_classifier, make_regressor
+
+pd = pytest.importorskip("pandas")
+
+FAST = {"max_iter": 40, "n_iter_no_change": 40, "batch_size": 32}
+
+
+def fast_classifier(**overrides):
+    settings = {f"net__{key}": value for key, value in FAST.items()}
+    return make_classifier(**{**settings, **overrides})
+
+
+def fast_regressor(**overrides):
+    settings = {f"net__regressor__{key}": value for key, value in FAST.items()}
+    return make_regressor(**{**settings, **overrides})
+
+
+def mixed_frame(n_samples=200, seed=0):
+    """Numeric, category, string and boolean columns, with missing values;
+    the target depends on a numeric and a categorical column."""
+    rng = np.random.default_rng(seed)
+    size = rng.normal(size=n_samples)
+    colour = rng.choice(["red", "green", "blue"], size=n_samples)
+    X = pd.DataFrame(
+        {
+            "size": size * 100.0 + 50.0,
+            "count": rng.integers(0, 5, n_samples),
+            "colour": pd.Categorical(colour),
+            "shop": rng.choice(["a", "b"], size=n_samples).astype(object),
+            "member": rng.random(n_samples) < 0.5,
+        }
+    )
+    signal = size + 2.0 * (colour == "red")
+    missing = rng.random((n_samples, 2)) < 0.1
+    X.loc[missing[:, 0], "size"] = np.nan
+    X.loc[missing[:, 1], "colour"] = np.nan
+    X.loc[rng.random(n_samples) < 0.1, "shop"] = None
+    return X, signal
+
+
+def test_classifier_trains_on_mixed_frame_with_missing_values():
+    X, signal = mixed_frame()
+    y = np.where(signal > 1.0, "high", "low")
+    model = fast_classifier(random_state=0).fit(X, y)
+    assert model.score(X, y) > 0.8
+    assert set(model.predict(X)) <= {"high", "low"}
+    assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+    unseen = X.head(3).assign(shop=["new", "new", None])
+    assert model.predict(unseen).shape == (3,)
+    # One scaled column per numeric one, an indicator for "size", one-hot
+    # columns for the rest (missing "colour" and "shop" are categories).
+    n_columns = model.named_steps["net"].n_features_in_
+    assert n_columns == 2 + 1 + 4 + 3 + 2
+
+
+def test_regressor_takes_raw_targets():
+    X, signal = mixed_frame()
+    y = 1000.0 + 300.0 * signal
+    model = fast_regressor(random_state=0).fit(X, y)
+    assert isinstance(model.named_steps["net"], TransformedTargetRegressor)
+    assert model.score(X, y) > 0.7
+    assert abs(model.predict(X).mean() - y.mean()) < 0.1 * y.std()
+
+
+def test_numpy_arrays_are_numeric():
+    X, signal = mixed_frame()
+    X = X[["size", "count"]].to_numpy()
+    y = (signal > 1.0).astype(int)
+    model = fast_classifier(random_state=0).fit(X, y)
+    # Two scaled columns and the missing-value indicator of the first.
+    assert model.named_steps["net"].n_features_in_ == 3
+    assert model.predict(X[:5]).shape == (5,)
+    regressor = fast_regressor(random_state=0).fit(X, signal)
+    assert regressor.predict(X[:5]).shape == (5,)
+
+
+def test_object_arrays_are_categorical():
+    X = np.array([["a", "x"], ["b", "x"], ["a", "y"], [None, "y"]] * 10, dtype=object)
+    y = [0, 1, 0, 1] * 10
+    model = fast_classifier(random_state=0).fit(X, y)
+    assert model.named_steps["net"].n_features_in_ == 3 + 2
+
+
+def test_polars_frame():
+    pl = pytest.importorskip("polars")
+    X, signal = mixed_frame(n_samples=60)
+    X = pl.DataFrame(
+        {name: [None if pd.isna(v) else v for v in X[name]] for name in X.columns}
+    )
+    model = fast_classifier(random_state=0).fit(X, signal > 1.0)
+    assert model.named_steps["net"].n_features_in_ == 2 + 1 + 4 + 3 + 2
+
+
+def test_pandas_nullable_dtypes():
+    X = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3, 4] * 10, dtype="Int64"),
+            "s": pd.array(["a", "b", None, "a"] * 10, dtype="string"),
+            "b": pd.array([True, None, False, True] * 10, dtype="boolean"),
+        }
+    )
+    model = fast_regressor(random_state=0).fit(X, np.arange(40.0))
+    assert model.named_steps["net"].regressor_.n_features_in_ == 2 + 3 + 3
+
+
+def test_recipe_settings():
+    network = make_classifier().named_steps["net"]
+    assert isinstance(network, BackpropClassifier)
+    assert network.hidden_layer_sizes == (256, 256, 256)
+    assert network.activation == "gelu"
+    assert network.early_stopping and network.validation_fraction == 0.2
+    assert network.dropout == 0.15
+    assert network.optimizer.get_params()["beta_2"] == 0.95
+    assert network.optimizer.get_params()["weight_decay"] == 0.02
+    assert network.learning_rate.max_iter == network.max_iter
+    regressor = make_regressor().named_steps["net"].regressor
+    assert isinstance(regressor, BackpropRegressor)
+    for key, value in network.get_params(deep=False).items():
+        if key not in ("loss", "class_weight"):
+            assert repr(regressor.get_params()[key]) == repr(value)
+
+
+def test_nested_settings_are_parameters():
+    params = make_classifier().get_params()
+    for key in [
+        "prep__num__scale__clip",
+        "prep__num__impute__add_indicator",
+        "prep__cat__onehot__max_categories",
+        "net__optimizer__weight_decay",
+        "net__learning_rate__learning_rate_init",
+    ]:
+        assert key in params
+    assert "net__regressor__dropout" in make_regressor().get_params()
+    assert "net__transformer" in make_regressor().get_params()
+
+
+def test_grid_search_tunes_a_nested_setting():
+    X, signal = mixed_frame(n_samples=90)
+    y = signal > 1.0
+    search = GridSearchCV(
+        fast_classifier(net__max_iter=3, random_state=0),
+        {"prep__num__scale__clip": [None, 2.0]},
+        cv=2,
+    ).fit(X, y)
+    assert search.best_params_["prep__num__scale__clip"] in (None, 2.0)
+    assert len(search.cv_results_["params"]) == 2
+    assert (
+        search.best_estimator_.get_params()["prep__num__scale__clip"]
+        == (search.best_params_["prep__num__scale__clip"])
+    )
+
+
+def test_random_state_gives_identical_predictions():
+    X, signal = mixed_frame(n_samples=100)
+    y = signal > 1.0
+    first = fast_classifier(net__max_iter=5, random_state=3).fit(X, y)
+    second = fast_classifier(net__max_iter=5, random_state=3).fit(X, y)
+    other = fast_classifier(net__max_iter=5, random_state=4).fit(X, y)
+    assert first.get_params()["net__random_state"] == 3
+    assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+    assert not np.array_equal(first.predict_proba(X), other.predict_proba(X))
+    regressor = make_regressor(random_state=5)
+    assert regressor.get_params()["net__regressor__random_state"] == 5
+
+
+def test_overrides_are_set_params_keys():
+    model = make_classifier(
+        net__optimizer=SGD(), net__optimizer__momentum=0.5, net__max_iter=7
+    )
+    assert isinstance(model, Pipeline)
+    assert model.get_params()["net__optimizer__momentum"] == 0.5
+    # The cosine schedule follows an overridden max_iter, unless it is given.
+    assert model.get_params()["net__learning_rate__max_iter"] == 7
+    model = make_classifier(net__max_iter=7, net__learning_rate__max_iter=9)
+    assert model.get_params()["net__learning_rate__max_iter"] == 9
+    model = make_regressor(net__regressor__max_iter=7)
+    assert model.get_params()["net__regressor__learning_rate__max_iter"] == 7
+
+
+@pytest.mark.parametrize("factory", [make_classifier, make_regressor])
+def test_unknown_override_raises(factory):
+    with pytest.raises(ValueError, match="Unknown setting 'net__max_itr'"):
+        factory(net__max_itr=3)
+    with pytest.raises(ValueError, match="Unknown setting 'hidden_layer_sizes'"):
+        factory(hidden_layer_sizes=(10,))
+
+
+def test_each_call_builds_new_objects():
+    first, second = make_classifier(), make_classifier()
+    first.set_params(net__optimizer__weight_decay=0.5)
+    assert second.get_params()["net__optimizer__weight_decay"] == 0.02
+    assert BackpropClassifier().hidden_layer_sizes == (100,)
+
+
+def test_docstring_examples():
+    assert doctest.testmod(tabular).failed == 0
