@@ -114,7 +114,8 @@ def minibatch_size(batch_size, n_samples):
         return min(200, n_samples)
     if batch_size > n_samples:
         warnings.warn(
-            f"batch_size={batch_size} is larger than the {n_samples} "
-            "training samples; using one batch of all of them."
+            "Got `batch_size` less than 1 or larger than sample size. It is "
+            f"going to be clipped: batch_size={batch_size} is larger than the "
+            f"{n_samples} training samples, so one batch holds all of them."
         )
     return int(np.clip(batch_size, 1, n_samples))

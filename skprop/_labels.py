@@ -102,7 +102,8 @@ def encode(classes, target_type, labels, dtype):
     unseen = classes[index] != labels
     if np.any(unseen):
         raise ValueError(
-            f"y contains labels not in classes_={classes!r}: "
+            f"`y` has classes not in `self.classes_`. `self.classes_` has "
+            f"{classes}. 'y' has {np.unique(labels)}; unseen: "
             f"{np.unique(np.asarray(labels)[unseen])!r}."
         )
     if target_type in ("binary", SINGLE):

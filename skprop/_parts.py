@@ -67,8 +67,8 @@ def hidden_sizes(hidden_layer_sizes):
     sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
     if not all(isinstance(s, Integral) and s > 0 for s in sizes):
         raise ValueError(
-            "hidden_layer_sizes must be positive integers, one per hidden "
-            f"layer; got {hidden_layer_sizes!r}."
+            f"hidden_layer_sizes must be > 0, got {hidden_layer_sizes!r}: "
+            "give positive integers, one per hidden layer."
         )
     return [int(s) for s in sizes]
 

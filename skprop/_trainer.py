@@ -125,10 +125,11 @@ class Trainer:
                     break
             else:
                 if not settings.streaming:
+                    max_iter = settings.max_epochs
                     warnings.warn(
-                        f"Stochastic optimizer: maximum iterations (max_iter="
-                        f"{settings.max_epochs}) reached and the optimization "
-                        "hasn't converged yet. Increase max_iter, or raise the "
+                        f"Stochastic Optimizer: Maximum iterations ({max_iter}) "
+                        "reached and the optimization hasn't converged yet. "
+                        f"Increase max_iter (max_iter={max_iter}), or raise the "
                         "learning rate.",
                         ConvergenceWarning,
                     )
@@ -185,9 +186,9 @@ class Trainer:
             else ""
         )
         warnings.warn(
-            f"Training interrupted by the user (KeyboardInterrupt) after "
-            f"{state.n_iter} complete epoch(s); keeping the weights of the "
-            f"last complete epoch{best}."
+            f"Training interrupted by user. After {state.n_iter} complete "
+            f"epoch(s) (KeyboardInterrupt), the weights of the last complete "
+            f"epoch{best} are kept."
         )
 
     # ------------------------------------------------------------------

@@ -131,7 +131,7 @@ def test_partial_fit_needs_classes_and_rejects_unseen_labels():
         model.partial_fit(X, y)
     model.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
     assert_array_equal(model.classes_, [0, 1, 2])
-    with pytest.raises(ValueError, match="not in classes_"):
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self.classes_`"):
         model.partial_fit(X, np.where(y == 2, 5, y))
 
 

@@ -196,6 +196,34 @@ def test_binary_early_stopping_draws_mlps_hold_out():
     assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-10)
 
 
+@pytest.mark.parametrize(
+    "settings, fit, expected",
+    [
+        (dict(hidden_layer_sizes=[10, 0]), "fit", "hidden_layer_sizes must be > 0"),
+        (dict(batch_size=1000, max_iter=2), "fit", "Got `batch_size` less than 1"),
+        (dict(max_iter=2), "fit", "Maximum iterations \\(2\\) reached"),
+        (dict(), "partial_fit", "`y` has classes not in `self.classes_`"),
+    ],
+    ids=["hidden_layer_sizes", "batch_size", "max_iter", "unseen_classes"],
+)
+def test_errors_and_warnings_carry_mlps_sentence(settings, fit, expected):
+    for Estimator in (MLPClassifier, BackpropClassifier):
+        model = Estimator(random_state=0, **settings)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if fit == "fit":
+                    model.fit(X_IRIS, Y_IRIS)
+                else:
+                    model.partial_fit(X_IRIS, Y_IRIS, classes=[0, 1, 2])
+                    model.partial_fit(X_IRIS[:2], [0, 7])
+            except ValueError as error:
+                messages = [str(error)]
+            else:
+                messages = [str(w.message) for w in caught]
+        assert any(re.search(expected, m) for m in messages), (Estimator, messages)
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_partial_fit_early_stopping_message_is_mlps(Estimator):
     model = Estimator(early_stopping=True, random_state=0, max_iter=5)
