@@ -1,6 +1,7 @@
 """Base class of every pluggable part, and name-to-object resolution."""
 
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import InvalidParameterError
 
 
 class Component(BaseEstimator):
@@ -51,7 +52,7 @@ def resolve(spec, registry, base, param_name):
     """
     if isinstance(spec, str):
         if spec not in registry:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"The '{param_name}' parameter must be one of "
                 f"{sorted(registry)} or a {base.__name__} instance; got {spec!r}."
             )

@@ -71,12 +71,19 @@ def hold_out(estimator, X, Y, sample_weight, rng):
             stratify=stratify,
         )
     except ValueError as error:
-        if stratify is None:
-            raise
+        rare = [] if stratify is None else estimator._rare_classes(Y).tolist()
+        if rare:
+            advice = (
+                "The early-stopping hold-out is stratified by class; classes_ "
+                f"{rare} have fewer than 2 samples."
+            )
+        else:
+            advice = (
+                "The validation set is too small. Increase "
+                "'validation_fraction' or the size of your dataset."
+            )
         raise ValueError(
-            f"{error} The early-stopping hold-out is stratified by class; "
-            f"classes_ {estimator._rare_classes(Y).tolist()} have fewer than 2 "
-            "samples. Pass X_val and y_val, or set early_stopping=False."
+            f"{error} {advice} Pass X_val and y_val, or set early_stopping=False."
         ) from error
     train, val = pieces[0::2], pieces[1::2]
     # Validation targets go whole through the loss: in X's dtype.
@@ -100,6 +107,11 @@ def validation_data(estimator, X_val, y_val, sample_weight_val, dtype):
     if Y_val.shape[0] != X_val.shape[0]:
         raise ValueError(
             f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
+        )
+    if Y_val.shape[1] != estimator.n_outputs_:
+        raise ValueError(
+            f"y_val has {Y_val.shape[1]} outputs but the model has "
+            f"{estimator.n_outputs_}."
         )
     if sample_weight_val is not None:
         sample_weight_val = _check_sample_weight(

@@ -8,7 +8,11 @@ single class.
 import numpy as np
 from scipy import sparse
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 from sklearn.utils.validation import column_or_1d
 
 MULTILABEL = "multilabel-indicator"
@@ -47,6 +51,11 @@ def multilabel_targets(estimator, y, first_pass, dtype):
                 "A sparse y must be a 0/1 multilabel indicator matrix; got "
                 f"{type_of_target(y)} targets."
             )
+    if y.ndim != 2:
+        raise ValueError(
+            "The model's targets are a multilabel indicator matrix: y must be "
+            f"2-D with one column per label, not of shape {y.shape}."
+        )
     if first_pass:
         estimator.classes_ = np.arange(y.shape[1])
         estimator._target_type = MULTILABEL
@@ -68,7 +77,7 @@ def set_classes(estimator, labels, incremental, first_pass, classes):
     if first_pass:
         if incremental and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        found = np.unique(labels if classes is None else classes)
+        found = _classes(labels if classes is None else classes)
         estimator.classes_ = found
         estimator._target_type = {1: SINGLE, 2: "binary"}.get(len(found), "multiclass")
         return
@@ -78,11 +87,11 @@ def set_classes(estimator, labels, incremental, first_pass, classes):
             "targets; y must stay a 2-D indicator matrix."
         )
     if classes is not None and not np.array_equal(
-        np.unique(classes), estimator.classes_
+        _classes(classes), estimator.classes_
     ):
         raise ValueError(
-            f"classes={classes!r} differs from classes_="
-            f"{estimator.classes_!r} of the earlier calls."
+            f"`classes={classes!r}` is not the same as on last call to "
+            f"partial_fit, was: {estimator.classes_!r}."
         )
     if estimator.warm_start and not incremental:
         found = np.unique(labels)
@@ -92,6 +101,18 @@ def set_classes(estimator, labels, incremental, first_pass, classes):
                 f"as in the previous call to fit. Previously got "
                 f"{estimator.classes_}, `y` has {found}."
             )
+
+
+def _classes(labels):
+    """Sorted distinct labels, as scikit-learn's `unique_labels` (and so MLP)
+    gives them: a string dtype for strings, an error for mixed types."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(
+            f"y has 0 samples or classes is not 1-D: {labels!r}. classes must "
+            "list every class of the stream, once."
+        )
+    return unique_labels(labels)
 
 
 def encode(classes, target_type, labels, dtype):

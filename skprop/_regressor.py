@@ -1,6 +1,7 @@
 """BackpropRegressor: continuous targets, one or several outputs."""
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_array
@@ -176,9 +177,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             dtype=(np.float64, np.float32),
             reset=first_pass,
         )
-        # A model declared single-output (Poisson) treats a column as 1-D.
-        single_output = not self.__sklearn_tags__().target_tags.multi_output
-        if y.ndim == 2 and y.shape[1] == 1 and single_output:
+        if sparse.issparse(y):
+            y = y.toarray()
+        # As MLP: a column is 1-D targets, with scikit-learn's warning.
+        if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, np.asarray(y, dtype=X.dtype).reshape(len(y), -1), None
 

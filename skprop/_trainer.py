@@ -333,9 +333,9 @@ class Trainer:
         if result.status == 1:
             warnings.warn(
                 f"lbfgs failed to converge after {state.n_iter} iteration(s) "
-                f"({result.message}). Increase the number of iterations "
-                f"(max_iter={max_iter}) or LBFGS(max_fun=...), or scale "
-                "the data.",
+                f"({result.message}). Increase the number of iterations to "
+                f"improve the convergence (max_iter={max_iter}), or "
+                "LBFGS(max_fun=...), or scale the data.",
                 ConvergenceWarning,
             )
 

@@ -392,3 +392,86 @@ def test_mlp_regressor_translation_still_matches_mlp():
         ours = BackpropRegressor(**settings).fit(X, y)
         mlp = MLPRegressor(**settings).fit(X, y)
     assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------
+# Everyday inputs: clear errors, MLP's kinds of results
+# ----------------------------------------------------------------------
+
+
+def test_bad_classes_in_partial_fit_are_clear_value_errors():
+    X, y = X_IRIS[:30], Y_IRIS[:30]
+    for classes in ([], [[0, 1, 2]], ["a", 1, "c"]):
+        with pytest.raises((ValueError, TypeError)) as error:
+            BackpropClassifier().partial_fit(X, y, classes=classes)
+        assert not isinstance(error.value, IndexError)
+    model = BackpropClassifier().partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="is not the same as on last call to partial"):
+        model.partial_fit(X, y, classes=[0, 1, 2, 3])
+
+
+def test_validation_targets_of_the_wrong_shape_are_named():
+    X, Y = make_multilabel_classification(n_samples=40, n_classes=3, random_state=0)
+    with pytest.raises(ValueError, match="2-D with one column per label"):
+        BackpropClassifier(max_iter=2).fit(X, Y, X_val=X, y_val=Y[:, 0])
+    y2 = np.column_stack([Y_IRIS, Y_IRIS]).astype(float)
+    with pytest.raises(ValueError, match="y_val has 3 outputs but the model has 2"):
+        BackpropRegressor(max_iter=2).fit(
+            X_IRIS, y2, X_val=X_IRIS, y_val=np.column_stack([y2, y2[:, 0]])
+        )
+
+
+def test_too_small_hold_out_says_so_as_mlp():
+    for Estimator in (BackpropClassifier, MLPClassifier):
+        with pytest.raises(ValueError, match="The validation set is too small"):
+            # 30 rows of 3 classes: a hold-out of one row cannot be stratified.
+            Estimator(early_stopping=True, validation_fraction=0.01).fit(
+                X_IRIS[::5], Y_IRIS[::5]
+            )
+
+
+def test_regressor_column_target_warns_and_predicts_1d_as_mlp():
+    from sklearn.exceptions import DataConversionWarning
+
+    y = Y_IRIS.astype(float)[:, None]
+    for Estimator in (BackpropRegressor, MLPRegressor):
+        with pytest.warns(DataConversionWarning):
+            model = Estimator(max_iter=2).fit(X_IRIS, y)
+        assert model.predict(X_IRIS).shape == (150,)
+
+
+def test_sparse_regression_targets_train_as_dense_ones():
+    Y = np.column_stack([Y_IRIS, Y_IRIS % 2]).astype(float)
+    settings = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    dense = BackpropRegressor(**settings).fit(X_IRIS, Y)
+    from_sparse = BackpropRegressor(**settings).fit(X_IRIS, sparse.csr_matrix(Y))
+    assert_array_equal(from_sparse.coefs_[0], dense.coefs_[0])
+
+
+def test_string_classes_have_mlps_dtype():
+    y = pd.Series(np.array(["a", "b", "c"])[Y_IRIS], dtype=object)
+    settings = dict(hidden_layer_sizes=(5,), max_iter=2, random_state=0)
+    ours = BackpropClassifier(**settings).fit(X_IRIS, y)
+    mlp = MLPClassifier(**settings).fit(X_IRIS, y)
+    assert ours.classes_.dtype == mlp.classes_.dtype
+    assert ours.predict(X_IRIS).dtype == mlp.predict(X_IRIS).dtype
+
+
+def test_lbfgs_convergence_warning_carries_mlps_sentence():
+    expected = "Increase the number of iterations to improve the convergence"
+    for model in (
+        MLPClassifier(solver="lbfgs", max_iter=3),
+        BackpropClassifier(optimizer="lbfgs", max_iter=3),
+    ):
+        with pytest.warns(ConvergenceWarning, match=expected):
+            model.fit(X_IRIS, Y_IRIS)
+
+
+def test_unknown_part_names_raise_scikit_learns_parameter_error():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    for settings in (dict(activation="foo"), dict(optimizer="foo")):
+        with pytest.raises(InvalidParameterError, match="foo"):
+            BackpropClassifier(**settings).fit(X_IRIS, Y_IRIS)
+    with pytest.raises(InvalidParameterError, match="foo"):
+        BackpropRegressor(loss="foo").fit(X_IRIS, Y_IRIS)
