@@ -106,12 +106,13 @@ def set_classes(estimator, labels, incremental, first_pass, classes):
 def _classes(labels):
     """Sorted distinct labels, as scikit-learn's `unique_labels` (and so MLP)
     gives them: a string dtype for strings, an error for mixed types."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.size == 0:
+    shape = np.shape(labels)
+    if len(shape) != 1 or shape[0] == 0:
         raise ValueError(
             f"y has 0 samples or classes is not 1-D: {labels!r}. classes must "
             "list every class of the stream, once."
         )
+    # The labels as given: a list mixing strings and numbers is an error there.
     return unique_labels(labels)
 
 
@@ -120,7 +121,12 @@ def encode(classes, target_type, labels, dtype):
     class) problems, one per class otherwise."""
     index = np.searchsorted(classes, labels)
     index = np.minimum(index, len(classes) - 1)
-    unseen = classes[index] != labels
+    labels = np.asarray(labels)
+    found = classes[index]
+    if found.dtype.kind != labels.dtype.kind:
+        # Strings against numbers: compare as objects (every one differs).
+        found, labels = found.astype(object), labels.astype(object)
+    unseen = found != labels
     if np.any(unseen):
         raise ValueError(
             f"`y` has classes not in `self.classes_`. `self.classes_` has "
