@@ -339,7 +339,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _check_continuation(self, layer_units):
         """warm_start / partial_fit must keep the network's shape."""
-        previous = [self.coefs_[0].shape[0]] + [b.shape[0] for b in self.intercepts_]
+        previous = self._fitted_layer_units()
         if previous != layer_units:
             raise ValueError(
                 f"The network has layer sizes {previous}, but the data and "
@@ -364,10 +364,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         with np.errstate(over="ignore"):
             return predict_raw(X, self._fitted_layers(), self._fitted_arrays())
 
+    def _fitted_layer_units(self):
+        """Units per layer of the fitted network, input and output included."""
+        return [self.coefs_[0].shape[0]] + [b.shape[0] for b in self.intercepts_]
+
     def _fitted_layers(self):
         """The trained network's layers (without their arrays)."""
-        layer_units = [self.coefs_[0].shape[0]] + [b.shape[0] for b in self.intercepts_]
-        return dense_stack(layer_units, self._fitted_activations)
+        return dense_stack(self._fitted_layer_units(), self._fitted_activations)
 
     def _fitted_arrays(self):
         """Each layer's fitted arrays, in the order of its `parameters`."""

@@ -187,8 +187,7 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
     order : ndarray of int or None
         Row order of this epoch (None: as stored).
     settings : dict
-        ``lr``, ``alpha``, ``mean_weight``, ``clip_grad_norm``, ``dropout``
-        (whether any layer drops out), ``epoch``.
+        ``lr``, ``alpha``, ``mean_weight``, ``clip_grad_norm``, ``epoch``.
     rng : RandomState
         Source of dropout masks.
 
@@ -200,7 +199,7 @@ def run_epoch(net, loss, optimizer, state, batches, order, settings, rng):
     state : dict
     """
     accumulated = 0.0
-    dropout_rng = rng if settings["dropout"] else None
+    dropout_rng = rng if net.dropout else None
     for X, y, weight in batches(order):
         n_rows = y.shape[0]
         denominator = n_rows * settings["mean_weight"]
@@ -224,14 +223,11 @@ def take_step(net, optimizer, state, lr):
     """One optimizer step from ``net.grad``, honouring each parameter
     group's options; returns the optimizer state."""
     options = {}
-    if optimizer.decoupled_weight_decay:
-        decayed = [piece for group, piece in net.groups if group.weight_decay]
-        if len(decayed) < len(net.groups):
-            options["decay"] = decayed
+    if optimizer.decoupled_weight_decay and net.decay_slices is not None:
+        options["decay"] = net.decay_slices
     step, state = optimizer.update(net.grad, state, net.params, lr, **options)
-    for group, piece in net.groups:
-        if group.lr_factor != 1.0:
-            step[piece] *= group.lr_factor
+    for piece, factor in net.lr_factors:
+        step[piece] *= factor
     net.params += step
     return state
 

@@ -52,11 +52,13 @@ def default_groups():
 class Layer:
     """Base class of layers.
 
-    A subclass declares its arrays in `parameters`, the per-row work buffers
-    it writes into in `buffers`, and implements `initialize`, `forward`,
-    `backward` and `predict`. ``arrays`` are always given in the order of
-    `parameters`; ``work`` is a dict of the buffers (leading rows for the
-    batch), where `forward` may also keep what `backward` needs.
+    A subclass sets `n_units` (the width of its output), declares its arrays
+    in `parameters` and the per-row work buffers it writes into in
+    `buffers`, and implements `initialize`, `forward`, `backward` and
+    `predict`; a `dropout` attribute above 0 asks for a dropout generator.
+    ``arrays`` are always given in the order of `parameters`; ``work`` is a
+    dict of the buffers (leading rows for the batch), where `forward` may
+    also keep what `backward` needs.
     """
 
     def parameters(self):

@@ -101,6 +101,16 @@ class Network:
         self.grad = np.zeros_like(params)
         self.grad_arrays = views(self.grad, places)
         self.l2_slices = [piece for group, piece in self.groups if group.l2]
+        # What the optimizer step needs of the groups, worked out once: the
+        # slices that decay (None: all of them) and learning-rate factors.
+        decayed = [piece for group, piece in self.groups if group.weight_decay]
+        self.decay_slices = None if len(decayed) == len(self.groups) else decayed
+        self.lr_factors = [
+            (piece, group.lr_factor)
+            for group, piece in self.groups
+            if group.lr_factor != 1.0
+        ]
+        self.dropout = any(getattr(layer, "dropout", 0) for layer in layers)
         self._allocate(0)
 
     @classmethod

@@ -32,41 +32,42 @@ def initialize(estimator, layer_units, parts, loss):
         estimator.best_loss_ = None
 
 
+# State field -> fitted attribute. `loss_` and `_best_params` exist only once
+# there is a value: missing ones read as None, and None is not stored.
+_ATTRIBUTES = {
+    "t": "t_",
+    "n_iter": "n_iter_",
+    "loss": "loss_",
+    "loss_curve": "loss_curve_",
+    "validation_loss_curve": "validation_loss_curve_",
+    "validation_scores": "validation_scores_",
+    "best_loss": "best_loss_",
+    "best_validation_score": "best_validation_score_",
+    "no_improvement_count": "_no_improvement_count",
+    "best_params": "_best_params",
+    "optimizer_state": "_optimizer_state",
+    "schedule_state": "_schedule_state",
+    "early_stopped": "early_stopped_",
+}
+_OPTIONAL = ("loss", "best_params")
+
+
 def state_of(estimator):
     """The training state held in `estimator`'s fitted attributes."""
     return State(
-        t=estimator.t_,
-        n_iter=estimator.n_iter_,
-        loss=getattr(estimator, "loss_", None),
-        loss_curve=estimator.loss_curve_,
-        validation_loss_curve=estimator.validation_loss_curve_,
-        validation_scores=estimator.validation_scores_,
-        best_loss=estimator.best_loss_,
-        best_validation_score=estimator.best_validation_score_,
-        no_improvement_count=estimator._no_improvement_count,
-        best_params=getattr(estimator, "_best_params", None),
-        optimizer_state=estimator._optimizer_state,
-        schedule_state=estimator._schedule_state,
-        early_stopped=estimator.early_stopped_,
+        **{
+            field: getattr(estimator, attribute, None)
+            for field, attribute in _ATTRIBUTES.items()
+        }
     )
 
 
 def store(estimator, state):
     """`estimator`'s fitted attributes from a training state."""
-    estimator.t_, estimator.n_iter_ = state.t, state.n_iter
-    if state.loss is not None:
-        estimator.loss_ = state.loss
-    estimator.loss_curve_ = state.loss_curve
-    estimator.validation_loss_curve_ = state.validation_loss_curve
-    estimator.validation_scores_ = state.validation_scores
-    estimator.best_loss_ = state.best_loss
-    estimator.best_validation_score_ = state.best_validation_score
-    estimator._no_improvement_count = state.no_improvement_count
-    if state.best_params is not None:
-        estimator._best_params = state.best_params
-    estimator._optimizer_state = state.optimizer_state
-    estimator._schedule_state = state.schedule_state
-    estimator.early_stopped_ = state.early_stopped
+    for field, attribute in _ATTRIBUTES.items():
+        value = getattr(state, field)
+        if value is not None or field not in _OPTIONAL:
+            setattr(estimator, attribute, value)
 
 
 class Reporter:

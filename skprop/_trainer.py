@@ -158,7 +158,6 @@ class Trainer:
             "mean_weight": mean_weight,
             "clip_grad_norm": self.settings.clip_grad_norm,
             "epoch": epoch,
-            "dropout": any(getattr(layer, "dropout", 0) for layer in self.net.layers),
         }
         with np.errstate(over="ignore", invalid="ignore"):
             epoch_loss, state.optimizer_state = run_epoch(
