@@ -25,6 +25,7 @@ from skprop._network import Network, predict_raw
 from skprop._parts import (
     check_parts,
     init_factors,
+    input_layers,
     is_stochastic,
     named_parts_as_objects,
     training_loss,
@@ -75,13 +76,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
         ],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"last_best"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "callbacks": [list, tuple, None],
+        "input_layers": [list, tuple, None],
+        "parameter_groups": [dict, None],
     }
 
     def __init__(
@@ -106,6 +109,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         dropout=0.0,
         clip_grad_norm=None,
         callbacks=None,
+        input_layers=None,
+        parameter_groups=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -126,6 +131,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.dropout = dropout
         self.clip_grad_norm = clip_grad_norm
         self.callbacks = callbacks
+        self.input_layers = input_layers
+        self.parameter_groups = parameter_groups
 
     # ------------------------------------------------------------------
     # Public training API
@@ -294,22 +301,31 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         # set_params does afterwards.
         self._fitted_activations = [clone(a) for a in parts["activations"]]
         self._fitted_link = clone(loss.link)
-        layer_units = [X.shape[1], *parts["hidden"], Y.shape[1]]
-        layers = dense_stack(
+        front = (
+            input_layers(parts["input_layers"], X)
+            if first_pass
+            else self._continued_input_layers(parts["input_layers"])
+        )
+        n_inputs = front[-1].n_units if front else X.shape[1]
+        layer_units = [n_inputs, *parts["hidden"], Y.shape[1]]
+        layers = front + dense_stack(
             layer_units,
             parts["activations"],
             parts["dropout"],
             init_factors(self.activation, parts["activations"]),
         )
-        net = Network.empty(layers, X.dtype)
+        net = Network.empty(layers, X.dtype, parts["groups"])
         if first_pass:
             net.initialize(rng)
             initialize(self, layer_units, parts, loss)
         else:
-            self._check_continuation(layer_units)
-            net.load(zip(self.coefs_, self.intercepts_))
-        self.coefs_ = [arrays[0] for arrays in net.arrays]
-        self.intercepts_ = [arrays[1] for arrays in net.arrays]
+            self._check_continuation(layer_units, front)
+            net.load([*self.input_params_, *zip(self.coefs_, self.intercepts_)])
+        self._fitted_input_layers = front
+        self._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
+        self.input_params_ = net.arrays[: len(front)]
+        self.coefs_ = [arrays[0] for arrays in net.arrays[len(front) :]]
+        self.intercepts_ = [arrays[1] for arrays in net.arrays[len(front) :]]
         return net
 
     def _settings(self, parts, train, incremental):
@@ -331,15 +347,42 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             clip_grad_norm=self.clip_grad_norm,
             streaming=incremental,
             max_fun=getattr(optimizer, "max_fun", None),
+            last_best=parts["last_best"],
         )
 
     def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
         """Regressors have no class weights."""
         return sample_weight
 
-    def _check_continuation(self, layer_units):
+    def _continued_input_layers(self, parts):
+        """The fitted input layers, which warm_start / partial_fit keep (a
+        new batch must not change which columns are embedded)."""
+        fitted = getattr(self, "_fitted_input_parts", [])
+        same = len(fitted) == len(parts) and all(
+            type(a) is type(b) and a.get_params() == b.get_params()
+            for a, b in zip(fitted, parts)
+        )
+        if not same:
+            raise ValueError(
+                f"The network was fitted with input_layers={fitted}, not "
+                f"{parts}; use warm_start=False or a new estimator to change "
+                "them."
+            )
+        return list(getattr(self, "_fitted_input_layers", []))
+
+    def _check_continuation(self, layer_units, front):
         """warm_start / partial_fit must keep the network's shape."""
         previous = self._fitted_layer_units()
+        shapes = [[shape for _, shape, _ in layer.parameters()] for layer in front]
+        fitted = [
+            [a.shape for a in arrays] for arrays in getattr(self, "input_params_", [])
+        ]
+        if shapes != fitted:
+            raise ValueError(
+                f"The fitted input layers have arrays of shapes {fitted}, but "
+                f"input_layers and the data need {shapes}; use warm_start=False "
+                "or a new estimator to change them."
+            )
         if previous != layer_units:
             raise ValueError(
                 f"The network has layer sizes {previous}, but the data and "
@@ -370,11 +413,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _fitted_layers(self):
         """The trained network's layers (without their arrays)."""
-        return dense_stack(self._fitted_layer_units(), self._fitted_activations)
+        dense = dense_stack(self._fitted_layer_units(), self._fitted_activations)
+        return [*getattr(self, "_fitted_input_layers", []), *dense]
 
     def _fitted_arrays(self):
         """Each layer's fitted arrays, in the order of its `parameters`."""
-        return [[c, b] for c, b in zip(self.coefs_, self.intercepts_)]
+        dense = [[c, b] for c, b in zip(self.coefs_, self.intercepts_)]
+        return [*getattr(self, "input_params_", []), *dense]
 
     def _reconstruction_attributes(self):
         """Fitted attributes of the current epoch, copied, for scikit-learn
@@ -386,6 +431,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         }
         attributes["coefs_"] = [c.copy() for c in self.coefs_]
         attributes["intercepts_"] = [b.copy() for b in self.intercepts_]
+        attributes["input_params_"] = [
+            [a.copy() for a in arrays] for arrays in getattr(self, "input_params_", [])
+        ]
         return attributes
 
     def __getstate__(self):

@@ -58,11 +58,14 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     n_iter_no_change : int or np.inf, default=10
         Epochs allowed without improvement before stopping (or lowering an
         `Adaptive` learning rate); ``np.inf`` never stops on a plateau.
-    early_stopping : bool, default=False
+    early_stopping : bool or "last_best", default=False
         Stop on the validation score (on `validation_fraction` of the data,
         stratified, or on ``X_val, y_val``) and restore the best weights.
-        Stochastic optimizers only: L-BFGS, as in MLP, ignores it and trains
-        on all the data.
+        "last_best" trains all `max_iter` epochs instead and keeps the
+        weights of the last epoch with the best validation score (on a
+        plateau an `Adaptive` learning rate still drops). Stochastic
+        optimizers only: L-BFGS, as in MLP, ignores it and trains on all
+        the data.
     validation_fraction : float, default=0.1
     warm_start : bool, default=False
         Continue from the previous weights and optimizer state in `fit`.
@@ -77,6 +80,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     callbacks : list of callables, default=None
         Called as ``callback(estimator, record)`` after each epoch; True
         stops training. See `skprop.callbacks`.
+    input_layers : list of str or InputLayer, default=None
+        Learned transformations of the features in front of the hidden
+        layers, in order: "scale" (`skprop.layers.FeatureScale`), "periodic"
+        (`skprop.layers.PeriodicEmbedding`) or `skprop.layers.InputLayer`
+        objects. Their fitted arrays are ``input_params_``.
+    parameter_groups : dict, default=None
+        Options per parameter group, ``{group: {option: value}}``; the groups
+        are "weights", "biases" and those of the input layers ("scale",
+        "embedding"); the options ``lr_factor`` (a factor on the learning
+        rate), ``weight_decay`` (whether an optimizer's decoupled weight
+        decay applies) and ``l2`` (whether `alpha` penalises them), e.g.
+        ``{"biases": {"weight_decay": False}}``.
 
     Attributes
     ----------
@@ -84,6 +99,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     coefs_ : list of ndarray
         Weight matrix of each layer, shape ``(fan_in, fan_out)``.
     intercepts_ : list of ndarray
+    input_params_ : list of list of ndarray
+        Arrays of each input layer (empty without `input_layers`).
     loss_ : float
         Objective of the last epoch (mean of its minibatch objectives).
     best_loss_ : float or None
@@ -144,6 +161,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         clip_grad_norm=None,
         class_weight=None,
         callbacks=None,
+        input_layers=None,
+        parameter_groups=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -165,6 +184,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             dropout=dropout,
             clip_grad_norm=clip_grad_norm,
             callbacks=callbacks,
+            input_layers=input_layers,
+            parameter_groups=parameter_groups,
         )
         self.class_weight = class_weight
 

@@ -7,13 +7,16 @@ checks have passed.
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import is_classifier
 
 from skprop import activations as _activations
+from skprop import layers as _layers
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._component import resolve
+from skprop._layers import default_groups
 
 # Parameters that take a part by name or as an object: the names, and an
 # object to suggest in errors.
@@ -32,8 +35,11 @@ def check_parts(estimator):
     -------
     parts : dict
         ``hidden`` (units per hidden layer), ``activations`` and ``dropout``
-        (one per hidden layer), ``optimizer``, ``schedule`` and
-        ``early_stopping`` (whether it applies to this optimizer).
+        (one per hidden layer), ``optimizer``, ``schedule``,
+        ``early_stopping`` (whether it applies to this optimizer),
+        ``last_best`` (whether ties go to the later epoch and plateaus never
+        stop), ``input_layers`` and ``groups`` (the network's parameter
+        groups, in the order of the flat vector).
     """
     hidden = hidden_sizes(estimator.hidden_layer_sizes)
     parts = {
@@ -52,13 +58,77 @@ def check_parts(estimator):
     if any(parts["dropout"]) and not stochastic:
         raise ValueError("dropout needs a stochastic optimizer, not L-BFGS.")
     # As MLP, L-BFGS ignores early_stopping: it trains on all the data.
-    parts["early_stopping"] = estimator.early_stopping and stochastic
+    parts["early_stopping"] = bool(estimator.early_stopping) and stochastic
+    parts["last_best"] = parts["early_stopping"] and (
+        estimator.early_stopping == "last_best"
+    )
+    parts["input_layers"] = [
+        resolve(spec, _layers._REGISTRY, _layers.InputLayer, "input_layers")
+        for spec in estimator.input_layers or []
+    ]
+    parts["groups"] = parameter_groups(
+        parts["input_layers"], estimator.parameter_groups
+    )
     for callback in estimator.callbacks or []:
         if not callable(callback):
             raise TypeError(
                 f"callbacks must be callables; got {type(callback).__name__}."
             )
     return parts
+
+
+def parameter_groups(layers, options):
+    """The default groups, then each input layer kind's, with `options`
+    (``{group name: {option: value}}``) applied."""
+    groups = default_groups()
+    for layer in layers:
+        group = layer.group()
+        if group.name not in [g.name for g in groups]:
+            groups.append(group)
+    by_name = {group.name: group for group in groups}
+    for name, settings in (options or {}).items():
+        if name not in by_name:
+            raise ValueError(
+                f"parameter_groups has no group {name!r}: the network's groups "
+                f"are {sorted(by_name)}."
+            )
+        if not isinstance(settings, dict):
+            raise TypeError(
+                f"parameter_groups[{name!r}] must be a dict of options such as "
+                f"{{'lr_factor': 0.1, 'weight_decay': False}}; got "
+                f"{type(settings).__name__}."
+            )
+        for option, value in settings.items():
+            if option == "lr_factor":
+                if not isinstance(value, Real) or isinstance(value, bool) or value <= 0:
+                    raise ValueError(
+                        f"parameter_groups[{name!r}]['lr_factor'] must be a "
+                        f"positive number; got {value!r}."
+                    )
+            elif option in ("weight_decay", "l2"):
+                if not isinstance(value, (bool, np.bool_)):
+                    raise ValueError(
+                        f"parameter_groups[{name!r}][{option!r}] must be True or "
+                        f"False; got {value!r}."
+                    )
+            else:
+                raise ValueError(
+                    f"parameter_groups[{name!r}] has no option {option!r}: the "
+                    "options are 'lr_factor', 'weight_decay' and 'l2'."
+                )
+            setattr(by_name[name], option, value)
+    return groups
+
+
+def input_layers(parts, X):
+    """Engine layers of the input-layer parts, in order, for training data
+    `X`."""
+    layers, n_inputs = [], X.shape[1]
+    for part in parts:
+        layer = part.build(n_inputs, X)
+        layers.append(layer)
+        n_inputs = layer.n_units
+    return layers
 
 
 def hidden_sizes(hidden_layer_sizes):

@@ -45,21 +45,30 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     n_iter_no_change : int or np.inf, default=10
         Epochs allowed without improvement before stopping; ``np.inf`` never
         stops on a plateau.
-    early_stopping : bool, default=False
-        Stop on the validation R² and restore the best weights. Stochastic
-        optimizers only: L-BFGS, as in MLP, ignores it and trains on all the
-        data.
+    early_stopping : bool or "last_best", default=False
+        Stop on the validation R² and restore the best weights. "last_best"
+        trains all `max_iter` epochs instead and keeps the weights of the
+        last epoch with the best validation score. Stochastic optimizers
+        only: L-BFGS, as in MLP, ignores it and trains on all the data.
     validation_fraction : float, default=0.1
     warm_start : bool, default=False
     verbose : bool, default=False
     dropout : float or list of float, default=0.0
     clip_grad_norm : float, default=None
     callbacks : list of callables, default=None
+        Called as ``callback(estimator, record)`` after each epoch; True
+        stops training. See `skprop.callbacks`.
+    input_layers : list of str or InputLayer, default=None
+        As in `BackpropClassifier`.
+    parameter_groups : dict, default=None
+        As in `BackpropClassifier`.
 
     Attributes
     ----------
     coefs_ : list of ndarray
     intercepts_ : list of ndarray
+    input_params_ : list of list of ndarray
+        Arrays of each input layer (empty without `input_layers`).
     loss_ : float
         Objective of the last epoch. With several outputs, the squared error
         is summed over outputs (scikit-learn's MLP reports its mean).
@@ -112,6 +121,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         dropout=0.0,
         clip_grad_norm=None,
         callbacks=None,
+        input_layers=None,
+        parameter_groups=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -133,6 +144,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             dropout=dropout,
             clip_grad_norm=clip_grad_norm,
             callbacks=callbacks,
+            input_layers=input_layers,
+            parameter_groups=parameter_groups,
         )
 
     @available_if(BaseBackprop._has_partial_fit)

@@ -39,6 +39,7 @@ class Settings:
     clip_grad_norm: float = None
     streaming: bool = False
     max_fun: int = 15000
+    last_best: bool = False
 
 
 @dataclass
@@ -124,7 +125,8 @@ class Trainer:
                 if self.reporter.close_epoch(stop, state):
                     break
             else:
-                if not settings.streaming:
+                # "last_best" trains max_epochs on purpose.
+                if not settings.streaming and not settings.last_best:
                     max_iter = settings.max_epochs
                     warnings.warn(
                         f"Stochastic Optimizer: Maximum iterations ({max_iter}) "
@@ -221,9 +223,10 @@ class Trainer:
             stop_stream(self.net, state, self.settings)
             return False
         plateau_stop, state.schedule_state = self.schedule.plateau(state.schedule_state)
-        if not plateau_stop:
+        if not plateau_stop or self.settings.last_best:
             state.no_improvement_count = 0
-        return plateau_stop
+        # "last_best" never stops on a plateau (an Adaptive rate still drops).
+        return plateau_stop and not self.settings.last_best
 
     def _evaluate(self, val, state):
         """Validation loss and score of the current weights (None, None
@@ -253,7 +256,10 @@ class Trainer:
                 state.no_improvement_count += 1
             else:
                 state.no_improvement_count = 0
-            if val_score > state.best_validation_score:
+            later_tie = (
+                self.settings.last_best and val_score == state.best_validation_score
+            )
+            if val_score > state.best_validation_score or later_tie:
                 state.best_validation_score = val_score
                 state.best_params = self.net.params.copy()
             return

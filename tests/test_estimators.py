@@ -23,6 +23,15 @@ ESTIMATORS = [
     BackpropRegressor(optimizer="lbfgs"),
     BackpropRegressor(loss="huber", optimizer="adamw"),
     BackpropRegressor(loss="poisson"),
+    BackpropClassifier(input_layers=["periodic", "scale"]),
+    BackpropRegressor(
+        input_layers=["scale", "periodic"],
+        parameter_groups={
+            "scale": {"lr_factor": 6.0},
+            "biases": {"weight_decay": False},
+        },
+        optimizer="adamw",
+    ),
 ]
 
 

@@ -1,0 +1,278 @@
+"""Input layers (`skprop.layers`): their backward passes against finite
+differences, alone and stacked, dense and sparse; the estimator's
+``input_layers`` and ``parameter_groups``; ``early_stopping="last_best"``."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from _gradcheck import numerical_gradient, relative_error
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from skprop import BackpropClassifier, BackpropRegressor
+from skprop._epoch import objective
+from skprop._layers import dense_stack
+from skprop._network import Network, predict_raw
+from skprop._parts import parameter_groups
+from skprop.activations import Tanh
+from skprop.layers import FeatureScale, PeriodicEmbedding, _Scale
+from skprop.losses import LogLoss
+
+
+def data(rng, n_rows=9):
+    """Three numeric columns and one binary column."""
+    X = rng.normal(size=(n_rows, 4))
+    X[:, 2] = rng.randint(2, size=n_rows)
+    return X
+
+
+def network(parts, X, n_outputs, rng):
+    """Input layers built for `X`, then two tanh layers; float64, drawn
+    from `rng` (scales drawn too, so their gradient is not trivial)."""
+    front, n_inputs = [], X.shape[1]
+    for part in parts:
+        front.append(part.build(n_inputs, X))
+        n_inputs = front[-1].n_units
+    layers = front + dense_stack([n_inputs, 5, n_outputs], [Tanh()])
+    net = Network.empty(layers, np.float64, parameter_groups(parts, None))
+    net.initialize(rng)
+    for layer, arrays in zip(front, net.arrays):
+        if isinstance(layer, _Scale):
+            arrays[0][...] = rng.uniform(0.5, 1.5, layer.n_units)
+    return net
+
+
+STACKS = {
+    "scale": [FeatureScale()],
+    "periodic": [PeriodicEmbedding(n_frequencies=3, n_outputs=2, sigma=0.5)],
+    "periodic+scale": [PeriodicEmbedding(3, 2, sigma=0.5), FeatureScale()],
+    "scale+periodic": [FeatureScale(), PeriodicEmbedding(3, 2, sigma=0.5)],
+    "embed binary": [PeriodicEmbedding(2, 3, sigma=0.5, binary="embed")],
+}
+
+
+@pytest.mark.parametrize("stack", sorted(STACKS))
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_gradient_through_input_layers(stack, kind):
+    rng = np.random.RandomState(0)
+    X = data(rng)
+    X[rng.uniform(size=X.shape) < 0.3] = 0.0
+    y = np.eye(3)[rng.randint(3, size=X.shape[0])]
+    loss = LogLoss().for_target("multiclass")
+    net = network(STACKS[stack], X, 3, rng)
+    batch = sparse.csr_matrix(X) if kind == "sparse" else X
+
+    def value(flat):
+        net.params[...] = flat
+        return objective(net, loss, batch, y, None, 0.1, X.shape[0])
+
+    start = net.params.copy()
+    numeric = numerical_gradient(value, start)
+    value(start)
+    assert relative_error(net.grad, numeric) < 1e-6
+    assert_allclose(predict_raw(batch, net.layers, net.arrays), net.forward(X))
+
+
+def test_periodic_embedding_skips_binary_columns_and_keeps_the_input():
+    rng = np.random.RandomState(0)
+    X = data(rng, 30)
+    layer = PeriodicEmbedding(n_frequencies=3, n_outputs=2).build(4, X)
+    assert_array_equal(layer.columns, [0, 1, 3])
+    assert layer.n_units == 4 + 3 * 2
+    sparse_layer = PeriodicEmbedding().build(4, sparse.csr_matrix(X))
+    assert_array_equal(sparse_layer.columns, [0, 1, 3])
+    groups = parameter_groups([PeriodicEmbedding()], None)
+    net = Network.empty([layer], np.float64, groups)
+    net.initialize(rng)
+    out = net.forward(X)
+    assert_allclose(out[:, :4], X)
+    # Column 1's embedding, by the formula.
+    frequencies, phases, coef, intercept = net.arrays[0]
+    periodic = np.cos(2 * np.pi * X[:, [1]] * frequencies[1] + phases[1])
+    assert_allclose(out[:, 6:8], periodic @ coef[1] + intercept[1])
+
+
+def test_initial_frequencies_follow_sigma():
+    X = np.random.RandomState(0).normal(size=(50, 20))
+    layer = PeriodicEmbedding(n_frequencies=64, sigma=0.1).build(20, X)
+    groups = parameter_groups([PeriodicEmbedding()], None)
+    net = Network.empty([layer], np.float64, groups)
+    net.initialize(np.random.RandomState(0))
+    frequencies, phases = net.arrays[0][:2]
+    assert 0.09 < frequencies.std() < 0.11
+    assert -np.pi <= phases.min() and phases.max() <= np.pi
+
+
+def regression_data(n_rows=120, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1, 1, size=(n_rows, 3))
+    return X, np.sin(4 * X[:, 0]) + X[:, 1] ** 2
+
+
+def test_estimator_trains_input_layers_and_predicts_after_pickling():
+    X, y = regression_data()
+    model = BackpropRegressor(
+        (16,),
+        input_layers=["periodic", FeatureScale()],
+        max_iter=30,
+        random_state=0,
+    ).fit(X, y)
+    shapes = [[a.shape for a in arrays] for arrays in model.input_params_]
+    assert shapes == [[(3, 16), (3, 16), (3, 16, 4), (3, 4)], [(15,)]]
+    assert model.coefs_[0].shape == (15, 16)
+    assert not np.allclose(model.input_params_[1][0], 1.0)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X), model.predict(X))
+    again = clone(model).fit(X, y)
+    assert_array_equal(again.predict(X), model.predict(X))
+
+
+def test_defaults_have_no_input_layers():
+    X, y = regression_data()
+    model = BackpropRegressor((8,), max_iter=3, random_state=0).fit(X, y)
+    assert model.input_params_ == []
+
+
+def test_warm_start_keeps_the_fitted_input_layers():
+    X, y = regression_data()
+    model = BackpropRegressor(
+        (8,), input_layers=["periodic"], max_iter=5, random_state=0
+    )
+    # A first batch whose column 0 has two values only: later batches must
+    # keep its choice of columns.
+    first = X[:4].copy()
+    first[:, 0] = [0.0, 1.0, 0.0, 1.0]
+    model.partial_fit(first, y[:4])
+    columns = model._fitted_input_layers[0].columns.copy()
+    model.partial_fit(X, y)
+    assert_array_equal(model._fitted_input_layers[0].columns, columns)
+    model.set_params(input_layers=[PeriodicEmbedding(n_frequencies=3)])
+    before = model.predict(X)
+    with pytest.raises(ValueError, match="fitted with input_layers"):
+        model.partial_fit(X, y)
+    assert_array_equal(model.predict(X), before)
+
+
+def test_parameter_groups_set_learning_rate_factors_and_decay():
+    X, y = regression_data()
+    common = dict(
+        hidden_layer_sizes=(8,),
+        input_layers=["scale"],
+        optimizer="sgd",
+        max_iter=5,
+        random_state=0,
+    )
+    frozen = BackpropRegressor(
+        **common, parameter_groups={"scale": {"lr_factor": 1e-12}}
+    ).fit(X, y)
+    assert_allclose(frozen.input_params_[0][0], 1.0, atol=1e-9)
+    moving = BackpropRegressor(**common).fit(X, y)
+    assert np.abs(moving.input_params_[0][0] - 1.0).max() > 1e-4
+    # AdamW's decay skips the biases when told to: one step from the same
+    # start, the weights move alike and only the biases differ, by the decay.
+    decay = dict(
+        common,
+        optimizer="adamw",
+        input_layers=None,
+        learning_rate=0.1,
+        max_iter=1,
+        batch_size=len(y),
+    )
+    decayed = BackpropRegressor(**decay).fit(X, y)
+    kept = BackpropRegressor(
+        **decay, parameter_groups={"biases": {"weight_decay": False}}
+    ).fit(X, y)
+    assert_array_equal(decayed.coefs_[0], kept.coefs_[0])
+    start = BackpropRegressor(**dict(decay, max_iter=1, learning_rate=1e-300))
+    start.fit(X, y)
+    # AdamW's step: -lr * (adam + weight_decay * params); 0.01 is its default.
+    assert_allclose(
+        kept.intercepts_[0] - decayed.intercepts_[0],
+        0.1 * 0.01 * start.intercepts_[0],
+        rtol=1e-6,
+    )
+
+
+@pytest.mark.parametrize(
+    "groups, message",
+    [
+        ({"scales": {"lr_factor": 2.0}}, "no group 'scales'"),
+        ({"biases": {"lr": 2.0}}, "no option 'lr'"),
+        ({"biases": {"lr_factor": -1.0}}, "positive number"),
+        ({"biases": {"weight_decay": "no"}}, "True or False"),
+        ({"biases": 0.1}, "must be a dict"),
+    ],
+)
+def test_bad_parameter_groups_name_the_problem(groups, message):
+    X, y = regression_data()
+    model = BackpropRegressor((4,), parameter_groups=groups, max_iter=2)
+    with pytest.raises((ValueError, TypeError), match=message):
+        model.fit(X, y)
+
+
+def test_unknown_input_layer_names_the_choices():
+    X, y = regression_data()
+    with pytest.raises(ValueError, match="'input_layers' parameter must be one"):
+        BackpropRegressor((4,), input_layers=["fourier"]).fit(X, y)
+
+
+def test_last_best_runs_every_epoch_and_keeps_the_last_best():
+    X, y = regression_data(200)
+    model = BackpropRegressor(
+        (16,),
+        early_stopping="last_best",
+        n_iter_no_change=2,
+        max_iter=25,
+        learning_rate=0.05,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.n_iter_ == 25
+    scores = np.array(model.validation_scores_)
+    assert model.best_validation_score_ == scores.max()
+    # The kept weights score what the last best epoch scored.
+    best_epoch = np.flatnonzero(scores == scores.max())[-1]
+    plain = clone(model).set_params(early_stopping=True, max_iter=best_epoch + 1)
+    plain.set_params(n_iter_no_change=np.inf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain.fit(X, y)
+    assert_allclose(model.predict(X), plain.predict(X))
+
+
+def test_last_best_prefers_the_later_of_tied_epochs():
+    # Accuracy on a small hold-out ties often; MLP's rule keeps the first
+    # best epoch, "last_best" the last.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(int)
+    common = dict(max_iter=20, n_iter_no_change=np.inf, random_state=0)
+    first = BackpropClassifier((8,), early_stopping=True, **common)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        first.fit(X, y)
+    last = BackpropClassifier((8,), early_stopping="last_best", **common).fit(X, y)
+    scores = np.array(last.validation_scores_)
+    assert_array_equal(scores, first.validation_scores_)
+    tied = np.flatnonzero(scores == scores.max())
+    assert tied.size > 1
+    # The weights differ: each kept a different epoch of the same run.
+    assert not np.array_equal(first.coefs_[0], last.coefs_[0])
+
+
+def test_squared_error_of_the_network_with_input_layers_decreases():
+    X, y = regression_data(300)
+    plain = BackpropRegressor((32,), max_iter=60, random_state=0)
+    embedded = clone(plain).set_params(input_layers=["periodic"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain.fit(X, y)
+        embedded.fit(X, y)
+    # sin(4x) is what periodic features are for.
+    assert embedded.loss_ < plain.loss_
