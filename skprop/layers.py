@@ -260,21 +260,23 @@ class _Periodic(_Front):
         intercept[...] = rng.uniform(-bound, bound, intercept.shape)
 
     def _embed(self, arrays, X, out):
-        """Output into `out`; returns the embedded columns and ``u``."""
+        """Output into `out`; returns the embedded columns, ``u`` and
+        ``cos(u)``."""
         frequencies, phases, coef, intercept = arrays
         X = _dense(X)
         x = X[:, self.columns].T  # (e, n)
         u = x[:, :, None] * (_TWO_PI * frequencies)[:, None, :]
         u += phases[:, None, :]
-        h = np.matmul(np.cos(u), coef)  # (e, n, m)
+        periodic = np.cos(u)
+        h = np.matmul(periodic, coef)  # (e, n, m)
         h += intercept[:, None, :]
         out[:, : self.n_inputs] = X
         out[:, self.n_inputs :] = h.transpose(1, 0, 2).reshape(X.shape[0], -1)
-        return x, u
+        return x, u, periodic
 
     def forward(self, arrays, X, work, rng=None):
         out = work["out"]
-        work["x"], work["u"] = self._embed(arrays, X, out)
+        work["x"], work["u"], work["periodic"] = self._embed(arrays, X, out)
         return out
 
     def backward(self, arrays, grads, grad_output, work, input_grad=True):
@@ -286,7 +288,7 @@ class _Periodic(_Front):
         # (n, e * m) -> (e, n, m), the layout of h.
         g_h = grad_output[:, self.n_inputs :].reshape(n_rows, e, m).transpose(1, 0, 2)
         g_intercept[...] = g_h.sum(axis=1)
-        np.matmul(np.cos(u).transpose(0, 2, 1), g_h, out=g_coef)
+        np.matmul(work["periodic"].transpose(0, 2, 1), g_h, out=g_coef)
         # d cos(u) / du = -sin(u).
         g_u = np.matmul(g_h, coef.transpose(0, 2, 1))
         g_u *= -np.sin(u)

@@ -132,3 +132,95 @@ def _robust_center_scale(X):
     center[observed] = median
     scale[observed] = spread
     return center, scale
+
+
+class TargetScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Standardise regression targets; clip predictions to the training range.
+
+    Meant as the ``transformer`` of a
+    `~sklearn.compose.TransformedTargetRegressor`: `transform` standardises
+    (mean 0, standard deviation 1 per column), and `inverse_transform`
+    brings a network's outputs back to the targets' scale and, with
+    ``clip=True``, into ``[min, max]`` of the targets seen by `fit`, so that
+    a prediction never leaves the range the network was trained on.
+
+    Parameters
+    ----------
+    clip : bool, default=True
+        Whether `inverse_transform` clips to the training range.
+
+    Attributes
+    ----------
+    mean_, scale_ : ndarray of shape (n_features,)
+        Mean and standard deviation (1 where it is 0) of each column.
+    min_, max_ : ndarray of shape (n_features,)
+        Range of each column when fitting.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop.preprocessing import TargetScaler
+    >>> scaler = TargetScaler().fit(np.array([[1.0], [2.0], [3.0]]))
+    >>> scaler.inverse_transform(np.array([[0.0], [5.0]])).ravel()
+    array([2., 3.])
+    """
+
+    _parameter_constraints = {"clip": ["boolean"]}
+
+    def __init__(self, clip=True):
+        self.clip = clip
+
+    def fit(self, X, y=None):
+        """Learn each column's mean, standard deviation and range.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        self.mean_ = X.mean(axis=0)
+        std = X.std(axis=0)
+        self.scale_ = np.where(std > 0, std, 1.0)
+        self.min_, self.max_ = X.min(axis=0), X.max(axis=0)
+        return self
+
+    def transform(self, X):
+        """Standardise `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_scaled : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        return (X - self.mean_) / self.scale_
+
+    def inverse_transform(self, X):
+        """Back to the targets' scale, clipped to their range with `clip`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        original = X * self.scale_ + self.mean_
+        if self.clip:
+            np.clip(original, self.min_, self.max_, out=original)
+        return original

@@ -6,10 +6,12 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skprop import preprocessing
-from skprop.preprocessing import RobustSmoothScaler
+from skprop.preprocessing import RobustSmoothScaler, TargetScaler
 
 
-@parametrize_with_checks([RobustSmoothScaler(), RobustSmoothScaler(clip=None)])
+@parametrize_with_checks(
+    [RobustSmoothScaler(), RobustSmoothScaler(clip=None), TargetScaler()]
+)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -98,3 +100,18 @@ def test_invalid_clip():
 
 def test_docstring_examples():
     assert doctest.testmod(preprocessing).failed == 0
+
+
+def test_target_scaler_standardises_and_clips_the_inverse():
+    y = np.array([[1.0, 10.0], [2.0, 10.0], [4.0, 10.0]])
+    scaler = TargetScaler().fit(y)
+    scaled = scaler.transform(y)
+    assert_allclose(scaled[:, 0].mean(), 0.0, atol=1e-12)
+    assert_allclose(scaled[:, 0].std(), 1.0)
+    # A constant column is centred and left unscaled.
+    assert_allclose(scaled[:, 1], 0.0)
+    assert_allclose(scaler.inverse_transform(scaled), y)
+    wide = np.array([[10.0, 3.0], [-10.0, -3.0]])
+    assert_allclose(scaler.inverse_transform(wide), [[4.0, 10.0], [1.0, 10.0]])
+    unclipped = TargetScaler(clip=False).fit(y).inverse_transform(wide)
+    assert unclipped[0, 0] > 4.0 and unclipped[1, 0] < 1.0

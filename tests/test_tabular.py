@@ -8,6 +8,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skprop import BackpropClassifier, BackpropRegressor, tabular
+from skprop.layers import FeatureScale, PeriodicEmbedding
 from skprop.optimizers import SGD
 from skprop.tabular import make_classifier, make_regressor
 
@@ -55,7 +56,7 @@ def test_classifier_trains_on_mixed_frame_with_missing_values():
     model = fast_classifier(random_state=0).fit(X, y)
     assert model.score(X, y) > 0.8
     assert set(model.predict(X)) <= {"high", "low"}
-    assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+    assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=1e-6)
     unseen = X.head(3).assign(shop=["new", "new", None])
     assert model.predict(unseen).shape == (3,)
     # One scaled column per numeric one, an indicator for "size", one-hot
@@ -118,8 +119,18 @@ def test_recipe_settings():
     network = make_classifier().named_steps["net"]
     assert isinstance(network, BackpropClassifier)
     assert network.hidden_layer_sizes == (256, 256, 256)
-    assert network.activation == "gelu"
-    assert network.early_stopping and network.validation_fraction == 0.2
+    assert network.activation == "relu"
+    assert network.early_stopping == "last_best"
+    assert network.validation_fraction == 0.2
+    assert network.max_iter == 256
+    assert [type(layer) for layer in network.input_layers] == [
+        PeriodicEmbedding,
+        FeatureScale,
+    ]
+    assert network.parameter_groups["scale"] == {"lr_factor": 6.0}
+    assert network.parameter_groups["biases"] == {"weight_decay": False}
+    assert network.loss.label_smoothing == 0.1
+    assert make_regressor().get_params()["net__regressor__activation"] == "gelu"
     assert network.dropout == 0.15
     assert network.optimizer.get_params()["beta_2"] == 0.95
     assert network.optimizer.get_params()["weight_decay"] == 0.02
@@ -127,7 +138,7 @@ def test_recipe_settings():
     regressor = make_regressor().named_steps["net"].regressor
     assert isinstance(regressor, BackpropRegressor)
     for key, value in network.get_params(deep=False).items():
-        if key not in ("loss", "class_weight"):
+        if key not in ("loss", "class_weight", "activation"):
             assert repr(regressor.get_params()[key]) == repr(value)
 
 
@@ -200,8 +211,21 @@ def test_each_call_builds_new_objects():
     first, second = make_classifier(), make_classifier()
     first.set_params(net__optimizer__weight_decay=0.5)
     assert second.get_params()["net__optimizer__weight_decay"] == 0.02
+    assert first.named_steps["float32"] is not second.named_steps["float32"]
+    first_layers = first.named_steps["net"].input_layers
+    assert first_layers[0] is not second.named_steps["net"].input_layers[0]
     assert BackpropClassifier().hidden_layer_sizes == (100,)
 
 
 def test_docstring_examples():
     assert doctest.testmod(tabular).failed == 0
+
+
+def test_regressor_predictions_stay_in_the_training_range():
+    X, signal = mixed_frame()
+    y = 1000.0 + 300.0 * signal
+    model = fast_regressor(random_state=0).fit(X, y)
+    far = X.head(5).assign(size=[1e6, -1e6, 1e6, -1e6, 1e6])
+    predicted = model.predict(far)
+    assert y.min() <= predicted.min() and predicted.max() <= y.max()
+    assert model.named_steps["float32"].transform(np.ones((2, 2))).dtype == np.float32
