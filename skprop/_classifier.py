@@ -92,6 +92,11 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         rate), ``weight_decay`` (whether an optimizer's decoupled weight
         decay applies) and ``l2`` (whether `alpha` penalises them), e.g.
         ``{"biases": {"weight_decay": False}}``.
+    init : {"glorot", "data"}, default="glorot"
+        Initial weights: "glorot" draws them as MLP does (uniform, Glorot's
+        bound); "data" scales each unit so that its pre-activation has unit
+        variance on (up to 1,000 rows of) the training data and sets its
+        intercept from training points.
 
     Attributes
     ----------
@@ -163,6 +168,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         callbacks=None,
         input_layers=None,
         parameter_groups=None,
+        init="glorot",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -186,6 +192,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             callbacks=callbacks,
             input_layers=input_layers,
             parameter_groups=parameter_groups,
+            init=init,
         )
         self.class_weight = class_weight
 

@@ -74,6 +74,10 @@ class Layer:
         """Write initial values into `arrays`, drawing from `rng`."""
         raise NotImplementedError
 
+    def initialize_from_data(self, arrays, X, rng):
+        """Data-driven initial values from the rows `X` reaching the layer;
+        by default the layer keeps those of `initialize`."""
+
     def forward(self, arrays, X, work, rng=None):
         """Output of a training batch; `rng` draws dropout (None: none)."""
         raise NotImplementedError
@@ -149,6 +153,25 @@ class Dense(Layer):
             # A fresh array, as the mask itself is: dropout draws per batch.
             a = a * work["mask"]
         return a
+
+    def initialize_from_data(self, arrays, X, rng, n_points=5):
+        """Weights drawn from ``N(0, 1)`` and divided, unit by unit, by the
+        standard deviation of ``X @ coef``, so that every pre-activation has
+        unit variance on `X`; each intercept puts the unit's zero at a
+        random convex combination of `n_points` rows of `X` (RealMLP's
+        "std" and "he+5" initialisations)."""
+        coef, intercept = arrays
+        coef[...] = rng.standard_normal(coef.shape)
+        z = np.asarray(dot(X, coef))
+        std = z.std(axis=0)
+        std[std == 0] = 1.0
+        coef /= std.astype(coef.dtype)
+        z /= std
+        rows = rng.randint(0, X.shape[0], size=(self.n_units, n_points))
+        weights = rng.exponential(1.0, size=(self.n_units, n_points))
+        weights /= weights.sum(axis=1, keepdims=True)
+        units = np.arange(self.n_units)[:, None]
+        intercept[...] = -(z[rows, units] * weights).sum(axis=1)
 
     def _mask(self, rng, shape, dtype):
         """Inverted-dropout mask: 0 or ``1 / (1 - dropout)``."""

@@ -124,6 +124,17 @@ class Network:
         for layer, arrays in zip(self.layers, self.arrays):
             layer.initialize(arrays, rng)
 
+    def initialize_from_data(self, X, rng):
+        """Data-driven initial parameters: layer by layer, each layer that
+        has such an initialisation (`Layer.initialize_from_data`) draws it
+        from the rows of `X` as they reach it, after the layers before it
+        were initialised."""
+        a = X
+        for layer, arrays in zip(self.layers, self.arrays):
+            layer.initialize_from_data(arrays, a, rng)
+            out = np.empty((a.shape[0], layer.n_units), self.params.dtype)
+            a = layer.predict(arrays, a, out)
+
     def load(self, arrays):
         """Copy per-layer arrays (such as fitted attributes) into the vector."""
         for mine, given in zip(self.arrays, arrays):

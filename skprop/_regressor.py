@@ -62,6 +62,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         As in `BackpropClassifier`.
     parameter_groups : dict, default=None
         As in `BackpropClassifier`.
+    init : {"glorot", "data"}, default="glorot"
+        As in `BackpropClassifier`.
 
     Attributes
     ----------
@@ -123,6 +125,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         callbacks=None,
         input_layers=None,
         parameter_groups=None,
+        init="glorot",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -146,6 +149,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             callbacks=callbacks,
             input_layers=input_layers,
             parameter_groups=parameter_groups,
+            init=init,
         )
 
     @available_if(BaseBackprop._has_partial_fit)

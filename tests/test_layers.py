@@ -276,3 +276,46 @@ def test_squared_error_of_the_network_with_input_layers_decreases():
         embedded.fit(X, y)
     # sin(4x) is what periodic features are for.
     assert embedded.loss_ < plain.loss_
+
+
+def test_data_driven_initialisation_gives_unit_variance_pre_activations():
+    rng = np.random.RandomState(0)
+    X = rng.lognormal(size=(300, 5)) * [1.0, 10.0, 100.0, 0.1, 1.0]
+    y = X[:, 0] - X[:, 1]
+    model = BackpropRegressor(
+        (32, 16), init="data", max_iter=1, learning_rate=1e-300, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    z = X @ model.coefs_[0] + model.intercepts_[0]
+    assert_allclose(z.std(axis=0), 1.0, rtol=1e-6)
+    hidden = np.maximum(z, 0.0) @ model.coefs_[1] + model.intercepts_[1]
+    assert_allclose(hidden.std(axis=0), 1.0, rtol=1e-6)
+    # Each unit's zero lies among the training points: it is active on some
+    # rows and inactive on others.
+    active = (z > 0).mean(axis=0)
+    assert (active > 0).all() and (active < 1).all()
+    glorot = clone(model).set_params(init="glorot")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        glorot.fit(X, y)
+    assert (X @ glorot.coefs_[0]).std(axis=0).max() > 10.0
+
+
+def test_data_driven_initialisation_is_reproducible_through_input_layers():
+    X, y = regression_data()
+    model = BackpropRegressor(
+        (8,),
+        input_layers=["periodic", "scale"],
+        init="data",
+        max_iter=3,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        first = clone(model).fit(X, y)
+        second = clone(model).fit(X, y)
+    assert_array_equal(first.coefs_[0], second.coefs_[0])
+    assert_array_equal(first.predict(X), second.predict(X))
+    assert first.coefs_[0].shape == (15, 8)
