@@ -19,10 +19,19 @@ from skprop import activations as _activations
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
+from skprop._backend import (
+    backend_for,
+    check_array_api_support,
+    check_same_namespace,
+    float_dtypes,
+    host_dtype,
+)
 from skprop._data import minibatch_size, split, training_weights
 from skprop._layers import dense_stack
-from skprop._network import Network, predict_raw
+from skprop._network import Network
+from skprop._numeric import copy_array
 from skprop._parts import (
+    array_api_supported,
     check_parts,
     init_factors,
     is_stochastic,
@@ -255,14 +264,24 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         # Callbacks that score the model get the data as the user gave it.
         task_data = (X, y)
+        # Everything follows X: targets and weights are encoded on the host,
+        # then moved to X's namespace and device with the validation data.
+        backend = backend_for(X)
+        y, sample_weight, y_val, sample_weight_val = backend.host_inputs(
+            y, sample_weight, y_val, sample_weight_val
+        )
+        X_val = backend.move(X_val)
+        backend.classes_to_host(self)
         X, Y, labels = self._validate_training_data(
             X, y, incremental, first_pass, classes
         )
         sample_weight = training_weights(self, sample_weight, X, labels, incremental)
         loss = training_loss(self)
         loss.check_target(Y)
+        if backend.xp is not None:
+            check_array_api_support(parts, loss)
         rng = check_random_state(self.random_state)
-        net = self._network(X, Y, parts, loss, rng, first_pass)
+        net = self._network(X, Y, parts, loss, rng, first_pass, backend)
         train, val = split(
             self,
             (X, Y, sample_weight),
@@ -271,6 +290,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             incremental,
             rng,
         )
+        dtype = net.params.dtype
+        train, val = backend.device_data(train, dtype), backend.device_data(val, dtype)
         self.early_stopped_ = False
         task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         trainer = Trainer(
@@ -279,14 +300,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             parts["optimizer"],
             parts["schedule"],
             self._settings(parts, train, incremental),
-            self._validation_score,
+            backend.validation_score(self),
             Reporter(self, task),
+            backend,
         )
         store(self, trainer.train(train, val, state_of(self), rng))
+        backend.classes_to_device(self)
         task.end()
         return self
 
-    def _network(self, X, Y, parts, loss, rng, first_pass):
+    def _network(self, X, Y, parts, loss, rng, first_pass, backend):
         """The network to train: fresh (drawn as MLP draws it) on a first
         pass, else holding the fitted weights; `coefs_` and `intercepts_`
         become views of it."""
@@ -301,13 +324,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             parts["dropout"],
             init_factors(self.activation, parts["activations"]),
         )
-        net = Network.empty(layers, X.dtype)
+        # Drawn on the host, as the NumPy engine draws it, whatever the device.
+        net = Network.empty(layers, host_dtype(X.dtype))
         if first_pass:
             net.initialize(rng)
             initialize(self, layer_units, parts, loss)
+            net = backend.network(net)
         else:
             self._check_continuation(layer_units)
-            net.load(zip(self.coefs_, self.intercepts_))
+            net = backend.network(net)
+            net.load(backend.fitted_arrays(self._fitted_arrays()))
         self.coefs_ = [arrays[0] for arrays in net.arrays]
         self.intercepts_ = [arrays[1] for arrays in net.arrays]
         return net
@@ -351,18 +377,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # Prediction
     # ------------------------------------------------------------------
 
-    def _raw(self, X):
-        """Raw network output for new data."""
+    def _raw(self, X, method="predict"):
+        """Raw network output for new data, and the backend it lives in;
+        `method` names the caller in errors."""
         check_is_fitted(self)
+        check_same_namespace(X, self, method)
+        backend = backend_for(X)
         X = validate_data(
             self,
             X,
             reset=False,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
         )
         with np.errstate(over="ignore"):
-            return predict_raw(X, self._fitted_layers(), self._fitted_arrays())
+            raw = backend.predict_raw(X, self._fitted_layers(), self._fitted_arrays())
+        return raw, backend
 
     def _fitted_layer_units(self):
         """Units per layer of the fitted network, input and output included."""
@@ -384,8 +414,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             for name, value in vars(self).items()
             if name.endswith("_") and not name.startswith("_")
         }
-        attributes["coefs_"] = [c.copy() for c in self.coefs_]
-        attributes["intercepts_"] = [b.copy() for b in self.intercepts_]
+        attributes["coefs_"] = [copy_array(c) for c in self.coefs_]
+        attributes["intercepts_"] = [copy_array(b) for b in self.intercepts_]
         return attributes
 
     def __getstate__(self):
@@ -410,4 +440,5 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = array_api_supported(self)
         return tags
