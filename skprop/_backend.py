@@ -61,10 +61,18 @@ def float_dtypes(X):
 
 def check_same_namespace(X, estimator, method):
     """scikit-learn's check that `X` is in the namespace and on the device of
-    the fitted arrays, with its message; with dispatch off, anything goes."""
-    if not get_config()["array_api_dispatch"]:
-        return
+    the fitted arrays, with its message; with dispatch off, anything goes to
+    a NumPy model."""
     fitted = estimator.coefs_[0]
+    if not get_config()["array_api_dispatch"]:
+        if not isinstance(fitted, np.ndarray):
+            raise ValueError(
+                f"{type(estimator).__name__} was fitted on {type(fitted).__name__} "
+                f"arrays with array_api_dispatch=True; call {method}() with "
+                "dispatch on, or move the model to NumPy first with "
+                "skprop.to_namespace(model)."
+            )
+        return
     found = _foreign_namespace(X)
     fitted_found = _foreign_namespace(fitted)
     if found is None and fitted_found is None:

@@ -381,3 +381,18 @@ def test_a_device_model_moves_to_numpy_and_back(name):
     with config_context(array_api_dispatch=True):
         assert_allclose(to_numpy(back.predict_proba(X_xp)), expected)
         back.partial_fit(X_xp, y_xp)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_warm_start_continues_on_the_device(name):
+    X, y = classification()
+    X_xp, y_xp = to_xp(name, X, y)
+    estimator = BackpropClassifier(warm_start=True, **SMALL)
+    reference = sklearn.base.clone(estimator).fit(X, y).fit(X, y)
+    with config_context(array_api_dispatch=True):
+        model = estimator.fit(X_xp, y_xp).fit(X_xp, y_xp)
+    assert len(model.loss_curve_) == 2 * SMALL["max_iter"]
+    assert_same_weights(reference, model)
+    # A device model asks for dispatch (or a move to NumPy) to predict.
+    with pytest.raises(ValueError, match="to_namespace"):
+        model.predict(X)
