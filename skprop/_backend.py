@@ -118,6 +118,9 @@ class NumpyBackend:
     def classes_to_device(self, estimator):
         """`classes_` as the fitted attribute: as it is."""
 
+    def check_parts(self, parts, loss):
+        """Raise for parts this engine cannot train with: none here."""
+
     def validation_score(self, estimator):
         """The estimator's validation score of raw outputs."""
         return estimator._validation_score
@@ -228,6 +231,9 @@ class ArrayApiBackend(NumpyBackend):
         classes = getattr(estimator, "classes_", None)
         if classes is not None and classes.dtype.kind in "iufb":
             estimator.classes_ = self.move(classes)
+
+    def check_parts(self, parts, loss):
+        check_array_api_support(parts, loss)
 
     def validation_score(self, estimator):
         xp = self.xp

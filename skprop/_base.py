@@ -21,7 +21,6 @@ from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._backend import (
     backend_for,
-    check_array_api_support,
     check_same_namespace,
     float_dtypes,
     host_dtype,
@@ -278,8 +277,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         sample_weight = training_weights(self, sample_weight, X, labels, incremental)
         loss = training_loss(self)
         loss.check_target(Y)
-        if backend.xp is not None:
-            check_array_api_support(parts, loss)
+        backend.check_parts(parts, loss)
         rng = check_random_state(self.random_state)
         net = self._network(X, Y, parts, loss, rng, first_pass, backend)
         train, val = split(

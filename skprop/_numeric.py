@@ -165,8 +165,6 @@ def xp_clip_global_norm(grad, max_norm, xp):
     norm : array of shape ()
     """
     norm = xp.sqrt(xp.sum(grad * grad))
-    # max_norm / max(norm, max_norm) is exactly 1 where no clipping is due.
-    return grad * (
-        max_norm
-        / xp.maximum(norm, xp.asarray(max_norm, dtype=grad.dtype, device=grad.device))
-    ), norm
+    # max_norm / max(norm, max_norm) is exactly 1 where no clipping is due;
+    # clip takes the Python float as it is (no transfer to the device).
+    return grad * (max_norm / xp.clip(norm, min=max_norm)), norm

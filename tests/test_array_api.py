@@ -396,3 +396,35 @@ def test_warm_start_continues_on_the_device(name):
     # A device model asks for dispatch (or a move to NumPy) to predict.
     with pytest.raises(ValueError, match="to_namespace"):
         model.predict(X)
+
+
+@requires_torch
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_no_read_back_per_batch(monkeypatch, optimizer):
+    """Reading a tensor on the host (a GPU sync) happens per epoch, never
+    per batch: the count is the same for 2 batches an epoch as for 20."""
+    import torch
+
+    reads = []
+    for name in ("__float__", "__bool__", "__int__", "item", "tolist", "numpy", "cpu"):
+        original = getattr(torch.Tensor, name)
+
+        def counted(self, *args, _original=original, **kwargs):
+            reads.append(1)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(torch.Tensor, name, counted)
+    X, y = classification(n_samples=200)
+    X_xp, y_xp = to_xp("torch", X, y)
+    counts = []
+    for batch_size in (10, 100):
+        reads.clear()
+        with config_context(array_api_dispatch=True):
+            BackpropClassifier(
+                optimizer=optimizer,
+                clip_grad_norm=1.0,
+                dropout=0.1,
+                **{**SMALL, "batch_size": batch_size},
+            ).fit(X_xp, y_xp, X_val=X_xp[:50], y_val=y_xp[:50])
+        counts.append(len(reads))
+    assert 0 < counts[0] == counts[1]
