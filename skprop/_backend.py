@@ -95,7 +95,6 @@ class NumpyBackend:
     """The NumPy engine, as it always was."""
 
     xp = None
-    Batches = _epoch.Batches
     run_epoch = staticmethod(_epoch.run_epoch)
     objective = staticmethod(_epoch.objective)
     full_objective = staticmethod(_epoch.full_objective)
@@ -195,7 +194,6 @@ def _same_layout(stored, state):
 class ArrayApiBackend(NumpyBackend):
     """The engine of `skprop._array_api`, in namespace `xp` on `device`."""
 
-    Batches = None
     run_epoch = staticmethod(_array_api.run_epoch)
     objective = staticmethod(_array_api.objective)
     full_objective = staticmethod(_array_api.full_objective)

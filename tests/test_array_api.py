@@ -27,12 +27,21 @@ from skprop.callbacks import EarlyStopping, History
 from skprop.losses import Loss
 from skprop.optimizers import SGD
 
-if array_namespace is None:
-    pytest.skip(
-        "scikit-learn < 1.7 needs the array-api-compat package for "
-        "array_api_dispatch, and it is not installed",
-        allow_module_level=True,
-    )
+
+def _dispatch_unavailable():
+    """Why scikit-learn's array_api_dispatch cannot be switched on here, or
+    None (older scikit-learn needs array-api-compat and SciPy >= 1.14)."""
+    if array_namespace is None:
+        return "array-api-compat is not installed (scikit-learn < 1.7 needs it)"
+    try:
+        with config_context(array_api_dispatch=True):
+            return None
+    except (ImportError, RuntimeError) as error:
+        return f"array_api_dispatch is unavailable: {error}"
+
+
+if _dispatch_unavailable() is not None:
+    pytest.skip(_dispatch_unavailable(), allow_module_level=True)
 
 
 def _namespaces():
