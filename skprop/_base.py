@@ -266,8 +266,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         # Everything follows X: targets and weights are encoded on the host,
         # then moved to X's namespace and device with the validation data.
         backend = backend_for(X)
-        y, sample_weight, y_val, sample_weight_val = backend.host_inputs(
-            y, sample_weight, y_val, sample_weight_val
+        y, sample_weight, y_val, sample_weight_val, classes = backend.host_inputs(
+            y, sample_weight, y_val, sample_weight_val, classes
         )
         X_val = backend.move(X_val)
         backend.classes_to_host(self)

@@ -437,3 +437,35 @@ def test_no_read_back_per_batch(monkeypatch, optimizer):
             ).fit(X_xp, y_xp, X_val=X_xp[:50], y_val=y_xp[:50])
         counts.append(len(reads))
     assert 0 < counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_partial_fit_stream_with_device_classes(name):
+    X, y = classification()
+    X_xp, y_xp, classes = to_xp(name, X, y, np.unique(y))
+    reference = BackpropClassifier(**SMALL)
+    model = BackpropClassifier(**SMALL)
+    for start in (0, 60):
+        rows = slice(start, start + 60)
+        reference.partial_fit(X[rows], y[rows], classes=np.unique(y))
+        with config_context(array_api_dispatch=True):
+            model.partial_fit(X_xp[rows, ...], y_xp[rows, ...], classes=classes)
+    assert_same_weights(reference, model)
+    assert_in_namespace(model.classes_, X_xp)
+
+
+@requires_torch
+def test_sklearn_scoring_monitor_on_the_device():
+    sklearn_callback = pytest.importorskip(
+        "sklearn.callback", reason="scikit-learn's callback framework needs >= 1.9"
+    )
+    X, y = classification()
+    X_xp, y_xp = to_xp("torch", X, y)
+    monitor = sklearn_callback.ScoringMonitor(scoring="accuracy")
+    model = BackpropClassifier(**SMALL)
+    with config_context(array_api_dispatch=True):
+        model.set_callbacks(monitor).fit(X_xp, y_xp)
+        score = model.score(X_xp, y_xp)
+    epochs = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    assert len(epochs) == SMALL["max_iter"]
+    assert epochs[-1]["accuracy"] == pytest.approx(score)
