@@ -7,7 +7,7 @@ model and its optimizer state, not only top-level attributes) and check the
 values against the NumPy engine.
 """
 
-import importlib.util
+import importlib
 import pickle
 
 import numpy as np
@@ -44,10 +44,19 @@ if _dispatch_unavailable() is not None:
     pytest.skip(_dispatch_unavailable(), allow_module_level=True)
 
 
+def _importable(name):
+    """Whether the library `name` imports here."""
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
+
+
 def _namespaces():
     """(name, make array, device) of each library installed here."""
     found = []
-    if importlib.util.find_spec("array_api_strict") is None:
+    if not _importable("array_api_strict"):
         found.append(
             pytest.param(
                 None,
@@ -57,7 +66,7 @@ def _namespaces():
         )
     else:
         found.append(pytest.param("array_api_strict", id="array_api_strict"))
-    if importlib.util.find_spec("torch") is None:
+    if not _importable("torch"):
         found.append(
             pytest.param(
                 None,
@@ -74,7 +83,7 @@ def _namespaces():
 
 NAMESPACES = _namespaces()
 requires_torch = pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None,
+    not _importable("torch"),
     reason="torch is not installed (pip install skprop[array-api])",
 )
 
