@@ -197,13 +197,15 @@ def _torch_targets(workload, y, dtype):
     return torch.from_numpy(y).long(), torch.nn.functional.cross_entropy
 
 
-def fit_torch(workload, X, y, epochs):
-    """Train with a plain PyTorch eager loop: same objective as MLP's."""
+def fit_torch(workload, X, y, epochs, device="cpu"):
+    """Train with a plain PyTorch eager loop: same objective as MLP's, on
+    `device` (bench_device.py trains on a GPU with it)."""
     dtype = torch.float32 if X.dtype == np.float32 else torch.float64
     torch.manual_seed(SEED)
-    X_all = torch.from_numpy(X)
+    X_all = torch.from_numpy(X).to(device)
     y_all, data_loss = _torch_targets(workload, y, dtype)
-    model = _torch_network(workload, dtype)
+    y_all = y_all.to(device)
+    model = _torch_network(workload, dtype).to(device)
     weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)]
     optimizer = torch.optim.Adam(
         model.parameters(), lr=LEARNING_RATE, betas=BETAS, eps=EPSILON
@@ -211,7 +213,7 @@ def fit_torch(workload, X, y, epochs):
     generator = torch.Generator().manual_seed(SEED)
     n_samples = X.shape[0]
     for _ in range(epochs):
-        order = torch.randperm(n_samples, generator=generator)
+        order = torch.randperm(n_samples, generator=generator).to(device)
         accumulated = 0.0
         for start in range(0, n_samples, workload.batch_size):
             rows = order[start : start + workload.batch_size]

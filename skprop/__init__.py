@@ -2,6 +2,7 @@
 engine with pluggable losses, optimizers, activations, schedules and
 callbacks."""
 
+from skprop._backend import to_namespace
 from skprop._base import InconsistentSkpropVersionWarning
 from skprop._classifier import BackpropClassifier
 from skprop._epoch import DivergenceError
@@ -14,4 +15,5 @@ __all__ = [
     "DivergenceError",
     "InconsistentSkpropVersionWarning",
     "__version__",
+    "to_namespace",
 ]

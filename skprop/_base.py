@@ -19,10 +19,18 @@ from skprop import activations as _activations
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
+from skprop._backend import (
+    backend_for,
+    check_same_namespace,
+    float_dtypes,
+    host_dtype,
+)
 from skprop._data import minibatch_size, split, training_weights
 from skprop._layers import dense_stack
-from skprop._network import Network, predict_raw
+from skprop._network import Network
+from skprop._numeric import copy_array
 from skprop._parts import (
+    array_api_supported,
     check_parts,
     init_factors,
     input_layers,
@@ -269,14 +277,23 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         # Callbacks that score the model get the data as the user gave it.
         task_data = (X, y)
+        # Everything follows X: targets and weights are encoded on the host,
+        # then moved to X's namespace and device with the validation data.
+        backend = backend_for(X)
+        y, sample_weight, y_val, sample_weight_val, classes = backend.host_inputs(
+            y, sample_weight, y_val, sample_weight_val, classes
+        )
+        X_val = backend.move(X_val)
+        backend.classes_to_host(self)
         X, Y, labels = self._validate_training_data(
             X, y, incremental, first_pass, classes
         )
         sample_weight = training_weights(self, sample_weight, X, labels, incremental)
         loss = training_loss(self)
         loss.check_target(Y)
+        backend.check_parts(parts, loss)
         rng = check_random_state(self.random_state)
-        net = self._network(X, Y, parts, loss, rng, first_pass)
+        net = self._network(X, Y, parts, loss, rng, first_pass, backend)
         train, val = split(
             self,
             (X, Y, sample_weight),
@@ -285,6 +302,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             incremental,
             rng,
         )
+        dtype = net.params.dtype
+        train, val = backend.device_data(train, dtype), backend.device_data(val, dtype)
         self.early_stopped_ = False
         task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         trainer = Trainer(
@@ -293,14 +312,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             parts["optimizer"],
             parts["schedule"],
             self._settings(parts, train, incremental),
-            self._validation_score,
+            backend.validation_score(self),
             Reporter(self, task),
+            backend,
         )
         store(self, trainer.train(train, val, state_of(self), rng))
+        backend.classes_to_device(self)
         task.end()
         return self
 
-    def _network(self, X, Y, parts, loss, rng, first_pass):
+    def _network(self, X, Y, parts, loss, rng, first_pass, backend):
         """The network to train: fresh (drawn as MLP draws it) on a first
         pass, else holding the fitted weights; `coefs_` and `intercepts_`
         become views of it."""
@@ -321,16 +342,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             parts["dropout"],
             init_factors(self.activation, parts["activations"]),
         )
-        net = Network.empty(layers, X.dtype, parts["groups"])
+        # Drawn on the host, as the NumPy engine draws it, whatever the device.
+        net = Network.empty(layers, host_dtype(X.dtype), parts["groups"])
         if first_pass:
             net.initialize(rng)
             if self.init == "data":
                 rows = rng.permutation(X.shape[0])[:_DATA_INIT_ROWS]
-                net.initialize_from_data(X[np.sort(rows)], rng)
+                net.initialize_from_data(backend.host_rows(X, np.sort(rows)), rng)
             initialize(self, layer_units, parts, loss)
+            net = backend.network(net)
         else:
             self._check_continuation(layer_units, front)
-            net.load([*self.input_params_, *zip(self.coefs_, self.intercepts_)])
+            net = backend.network(net)
+            net.load(backend.fitted_arrays(self._fitted_arrays()))
         self._fitted_input_layers = front
         self._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
         self.input_params_ = net.arrays[: len(front)]
@@ -404,18 +428,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # Prediction
     # ------------------------------------------------------------------
 
-    def _raw(self, X):
-        """Raw network output for new data."""
+    def _raw(self, X, method="predict"):
+        """Raw network output for new data, and the backend it lives in;
+        `method` names the caller in errors."""
         check_is_fitted(self)
+        check_same_namespace(X, self, method)
+        backend = backend_for(X)
         X = validate_data(
             self,
             X,
             reset=False,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
         )
         with np.errstate(over="ignore"):
-            return predict_raw(X, self._fitted_layers(), self._fitted_arrays())
+            raw = backend.predict_raw(X, self._fitted_layers(), self._fitted_arrays())
+        return raw, backend
 
     def _fitted_layer_units(self):
         """Units per layer of the fitted network, input and output included."""
@@ -439,10 +467,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             for name, value in vars(self).items()
             if name.endswith("_") and not name.startswith("_")
         }
-        attributes["coefs_"] = [c.copy() for c in self.coefs_]
-        attributes["intercepts_"] = [b.copy() for b in self.intercepts_]
+        attributes["coefs_"] = [copy_array(c) for c in self.coefs_]
+        attributes["intercepts_"] = [copy_array(b) for b in self.intercepts_]
         attributes["input_params_"] = [
-            [a.copy() for a in arrays] for arrays in getattr(self, "input_params_", [])
+            [copy_array(a) for a in arrays]
+            for arrays in getattr(self, "input_params_", [])
         ]
         return attributes
 
@@ -468,4 +497,5 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = array_api_supported(self)
         return tags

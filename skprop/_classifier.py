@@ -7,6 +7,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from skprop import _array_api
+from skprop._backend import float_dtypes
 from skprop._base import BaseBackprop
 from skprop._labels import MULTILABEL as _MULTILABEL
 from skprop._labels import SINGLE as _SINGLE
@@ -251,7 +253,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=first_pass,
         )
         Y, labels = label_targets(self, y, incremental, first_pass, classes)
@@ -299,6 +301,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             correct = np.all(predicted == truth, axis=1)
         return float(np.average(correct, weights=sample_weight))
 
+    def _validation_score_xp(self, Y, raw, sample_weight, xp):
+        """`_validation_score` of arrays of the Array API namespace `xp`."""
+        return _array_api.accuracy(
+            self._target_type, self._fitted_link, Y, raw, sample_weight, xp
+        )
+
     # ------------------------------------------------------------------
     # Prediction
     # ------------------------------------------------------------------
@@ -323,8 +331,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             1-D for binary problems (positive: ``classes_[1]``), as
             scikit-learn's linear classifiers, and for a single class.
         """
-        raw = self._raw(X)
-        return raw.ravel() if self._target_type in ("binary", _SINGLE) else raw
+        raw, backend = self._raw(X, "decision_function")
+        if self._target_type in ("binary", _SINGLE):
+            return backend.ravel(raw)
+        return raw
 
     def predict(self, X):
         """Predict class labels.
@@ -339,7 +349,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             Labels, or a 0/1 indicator matrix for multilabel models (a
             scipy CSR matrix when the model was fitted on a sparse one).
         """
-        raw = self._raw(X)
+        raw, backend = self._raw(X, "predict")
+        if backend.xp is not None:
+            return _array_api.predict_labels(self, raw, backend.xp)
         if self._target_type == _MULTILABEL:
             indicator = self._indicator(raw).astype(int)
             return sparse.csr_matrix(indicator) if self._sparse_target else indicator
@@ -363,7 +375,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             of each label independently. A model fitted on a single class
             gives it probability 1 (one column).
         """
-        return self._proba(self._raw(X))
+        raw, backend = self._raw(X, "predict_proba")
+        if backend.xp is not None:
+            return _array_api.predict_proba(
+                self._target_type, self._fitted_link, raw, backend.xp
+            )
+        return self._proba(raw)
 
     def _proba(self, raw):
         """`predict_proba` of raw outputs."""
@@ -400,8 +417,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        raw = self._raw(X)
+        raw, backend = self._raw(X, "predict_log_proba")
         link = self._fitted_link
+        if backend.xp is not None:
+            return _array_api.predict_log_proba(
+                self._target_type, link, raw, backend.xp
+            )
         if self._target_type == _SINGLE:
             return np.zeros_like(raw)
         log_proba = link.log_inverse(raw)

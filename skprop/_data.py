@@ -8,12 +8,27 @@ checks (`validate_data`) the data must satisfy.
 import warnings
 
 import numpy as np
+from scipy import sparse
 from sklearn.model_selection import train_test_split
+from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from skprop._backend import host_dtype
+from skprop._numeric import array_namespace
+
+
+def _on_host(X):
+    """`X` where it is a NumPy or sparse array, else a NumPy stand-in of
+    its rows (no columns), so host-side weights are checked against it."""
+    if isinstance(X, np.ndarray) or sparse.issparse(X):
+        return X
+    return np.empty((X.shape[0], 0), dtype=host_dtype(X.dtype))
 
 
 def training_weights(estimator, sample_weight, X, labels, incremental):
-    """Validated sample weights (class weights folded in), or None."""
+    """Validated sample weights (class weights folded in), or None; NumPy
+    arrays, whatever the namespace of `X`."""
+    X = _on_host(X)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -64,8 +79,9 @@ def hold_out(estimator, X, Y, sample_weight, rng):
     stratify = estimator._stratify_labels(Y)
     arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
     try:
-        pieces = train_test_split(
-            *arrays,
+        # The rows split, as train_test_split splits the arrays themselves.
+        rows = train_test_split(
+            np.arange(Y.shape[0]),
             random_state=rng,
             test_size=estimator.validation_fraction,
             stratify=stratify,
@@ -85,9 +101,10 @@ def hold_out(estimator, X, Y, sample_weight, rng):
         raise ValueError(
             f"{error} {advice} Pass X_val and y_val, or set early_stopping=False."
         ) from error
-    train, val = pieces[0::2], pieces[1::2]
+    train = [_take_rows(a, rows[0]) for a in arrays]
+    val = [_take_rows(a, rows[1]) for a in arrays]
     # Validation targets go whole through the loss: in X's dtype.
-    val[1] = np.asarray(val[1], dtype=X.dtype)
+    val[1] = np.asarray(val[1], dtype=host_dtype(X.dtype))
     if val[0].shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' "
@@ -98,12 +115,21 @@ def hold_out(estimator, X, Y, sample_weight, rng):
     return tuple(train), tuple(val)
 
 
+def _take_rows(a, rows):
+    """Rows `rows` (NumPy indices) of `a`, in `a`'s namespace."""
+    if isinstance(a, np.ndarray) or sparse.issparse(a):
+        return _safe_indexing(a, rows)
+    xp = array_namespace(a)
+    return xp.take(a, xp.asarray(rows, device=a.device), axis=0)
+
+
 def validation_data(estimator, X_val, y_val, sample_weight_val, dtype):
-    """A validation set checked as the training data was: ``(X, Y, w)``."""
+    """A validation set checked as the training data was: ``(X, Y, w)``
+    (targets and weights on the host)."""
     X_val = validate_data(
         estimator, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
     )
-    Y_val = estimator._encode_validation_targets(y_val, dtype)
+    Y_val = estimator._encode_validation_targets(y_val, host_dtype(dtype))
     if Y_val.shape[0] != X_val.shape[0]:
         raise ValueError(
             f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
@@ -114,8 +140,9 @@ def validation_data(estimator, X_val, y_val, sample_weight_val, dtype):
             f"{estimator.n_outputs_}."
         )
     if sample_weight_val is not None:
+        host = _on_host(X_val)
         sample_weight_val = _check_sample_weight(
-            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            sample_weight_val, host, dtype=host.dtype, ensure_non_negative=True
         )
     return X_val, Y_val, sample_weight_val
 

@@ -49,6 +49,18 @@ def views(flat, places):
     ]
 
 
+def group_options(net, groups):
+    """Set what training needs of the groups on `net`, worked out once:
+    ``l2_slices``, the slices that decay (``decay_slices``, None: all of
+    them) and learning-rate factors (``lr_factors``)."""
+    net.l2_slices = [piece for group, piece in groups if group.l2]
+    decayed = [piece for group, piece in groups if group.weight_decay]
+    net.decay_slices = None if len(decayed) == len(groups) else decayed
+    net.lr_factors = [
+        (piece, group.lr_factor) for group, piece in groups if group.lr_factor != 1.0
+    ]
+
+
 def predict_raw(X, layers, arrays):
     """Raw network output for `X`, chunk by chunk of rows.
 
@@ -100,16 +112,7 @@ class Network:
         self.arrays = views(params, places)
         self.grad = np.zeros_like(params)
         self.grad_arrays = views(self.grad, places)
-        self.l2_slices = [piece for group, piece in self.groups if group.l2]
-        # What the optimizer step needs of the groups, worked out once: the
-        # slices that decay (None: all of them) and learning-rate factors.
-        decayed = [piece for group, piece in self.groups if group.weight_decay]
-        self.decay_slices = None if len(decayed) == len(self.groups) else decayed
-        self.lr_factors = [
-            (piece, group.lr_factor)
-            for group, piece in self.groups
-            if group.lr_factor != 1.0
-        ]
+        group_options(self, self.groups)
         self.dropout = any(getattr(layer, "dropout", 0) for layer in layers)
         self._allocate(0)
 

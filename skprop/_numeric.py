@@ -9,6 +9,15 @@ import math
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils._array_api import _convert_to_numpy
+
+try:
+    from sklearn.externals.array_api_compat import array_namespace
+except ImportError:  # scikit-learn < 1.7 uses the array-api-compat package
+    try:
+        from array_api_compat import array_namespace
+    except ImportError:
+        array_namespace = None
 
 # Elements per block in `blocks`: a few such blocks of each vector an
 # elementwise chain touches fit in a core's cache together.
@@ -70,3 +79,92 @@ def clip_global_norm(grad, max_norm):
     if max_norm is not None and norm > max_norm:
         grad *= max_norm / norm
     return norm
+
+
+# ----------------------------------------------------------------------
+# The Array API path: helpers for parts that declare array_api_support.
+# Each takes the array namespace `xp` of its arguments (a torch, CuPy or
+# array-api-strict namespace); none of them has an `out=`, which the
+# standard does not know.
+# ----------------------------------------------------------------------
+
+
+def copy_array(a):
+    """A copy of a NumPy array or of an array of any Array API library."""
+    if isinstance(a, np.ndarray):
+        return a.copy()
+    return array_namespace(a).asarray(a, copy=True)
+
+
+def to_numpy(a):
+    """`a` as a NumPy array (None, lists, NumPy and sparse arrays as they are)."""
+    if a is None or isinstance(a, (np.ndarray, list, tuple)) or sparse.issparse(a):
+        return a
+    try:
+        xp = array_namespace(a)
+    except TypeError:
+        return a
+    return _convert_to_numpy(a, xp)
+
+
+def host_dtype(dtype):
+    """The NumPy dtype of an Array API float dtype."""
+    if isinstance(dtype, np.dtype):
+        return dtype
+    return np.dtype(str(dtype).rsplit(".", 1)[-1])
+
+
+def xp_sigmoid(z, xp):
+    """Logistic sigmoid ``1 / (1 + exp(-z))``, without overflow (as expit)."""
+    small = xp.exp(-xp.abs(z))
+    return xp.where(z >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
+
+
+def xp_softplus(z, xp):
+    """``log(1 + exp(z))``, stable for any finite `z`."""
+    return xp.logaddexp(xp.zeros_like(z), z)
+
+
+def xp_log_softmax(raw, xp):
+    """Row-wise log-softmax, stable for any finite logits."""
+    shifted = raw - xp.max(raw, axis=1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+
+
+def xp_erf(z, xp):
+    """The error function, which the Array API standard lacks: the array
+    library's own where it has one (torch, CuPy), else SciPy's on a host
+    copy (array-api-strict, a library for testing)."""
+    name = xp.__name__.rsplit(".", 1)[-1]
+    if name == "torch":
+        import torch
+
+        return torch.special.erf(z)
+    if name == "cupy":
+        import cupyx.scipy.special
+
+        return cupyx.scipy.special.erf(z)
+    from scipy.special import erf
+
+    return xp.asarray(erf(to_numpy(z)), device=z.device)
+
+
+def xp_clip_global_norm(grad, max_norm, xp):
+    """`clip_global_norm` on the device: the rescaled gradient and its norm
+    before rescaling, both arrays, so that nothing is read back to the host.
+
+    Parameters
+    ----------
+    grad : array of shape (n_params,)
+    max_norm : float
+    xp : namespace
+
+    Returns
+    -------
+    grad : array of shape (n_params,)
+    norm : array of shape ()
+    """
+    norm = xp.sqrt(xp.sum(grad * grad))
+    # max_norm / max(norm, max_norm) is exactly 1 where no clipping is due;
+    # clip takes the Python float as it is (no transfer to the device).
+    return grad * (max_norm / xp.clip(norm, min=max_norm)), norm

@@ -206,6 +206,24 @@ def training_loss(estimator):
     return loss.for_target(estimator._target_type)
 
 
+def array_api_supported(estimator):
+    """Whether every part the parameters name can train on arrays of any
+    Array API library (names stand for their classes; nothing is checked)."""
+
+    def part(spec, registry):
+        return registry.get(spec) if isinstance(spec, str) else spec
+
+    activations = estimator.activation
+    if not isinstance(activations, (list, tuple)):
+        activations = [activations]
+    loss = part(estimator.loss, _losses._REGISTRY)
+    parts = [part(a, _activations._REGISTRY) for a in activations]
+    parts += [loss, getattr(loss, "link", None)]
+    parts.append(part(estimator.optimizer, _optimizers._REGISTRY))
+    parts += [part(layer, _layers._REGISTRY) for layer in estimator.input_layers or []]
+    return all(getattr(p, "array_api_support", False) for p in parts)
+
+
 def is_stochastic(optimizer):
     """Whether an optimizer parameter (name or object) takes minibatch steps;
     unknown names count as stochastic until `fit` rejects them."""

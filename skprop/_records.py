@@ -19,7 +19,7 @@ def initialize(estimator, layer_units, parts, loss):
     estimator.validation_loss_curve_ = []
     estimator._no_improvement_count = 0
     # The first stochastic epoch creates the optimizer state (see
-    # skprop._trainer.continued_state); creating it here would hold a
+    # skprop._backend's continued_state); creating it here would hold a
     # second copy.
     estimator._optimizer_state = {}
     estimator._schedule_state = parts["schedule"].init()

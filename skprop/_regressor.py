@@ -9,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from skprop import losses as _losses
+from skprop._backend import float_dtypes, host_dtype
 from skprop._base import BaseBackprop
 
 
@@ -191,7 +192,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=True,
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=first_pass,
         )
         if sparse.issparse(y):
@@ -199,7 +200,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         # As MLP: a column is 1-D targets, with scikit-learn's warning.
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        return X, np.asarray(y, dtype=X.dtype).reshape(len(y), -1), None
+        Y = np.asarray(y, dtype=host_dtype(X.dtype))
+        return X, Y.reshape(len(y), -1), None
 
     def _encode_validation_targets(self, y_val, dtype):
         y_val = check_array(y_val, ensure_2d=False, dtype=dtype)
@@ -214,6 +216,11 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             r2_score(Y, self._fitted_link.inverse(raw), sample_weight=sample_weight)
         )
 
+    def _validation_score_xp(self, Y, raw, sample_weight, xp):
+        """`_validation_score` of arrays of the Array API namespace `xp`."""
+        predicted = self._fitted_link.inverse_xp(raw, xp)
+        return float(r2_score(Y, predicted, sample_weight=sample_weight))
+
     def predict(self, X):
         """Predict targets.
 
@@ -225,9 +232,12 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        raw = self._raw(X)
-        prediction = self._fitted_link.inverse(raw)
-        return prediction.ravel() if prediction.shape[1] == 1 else prediction
+        raw, backend = self._raw(X, "predict")
+        if backend.xp is None:
+            prediction = self._fitted_link.inverse(raw)
+        else:
+            prediction = self._fitted_link.inverse_xp(raw, backend.xp)
+        return backend.ravel(prediction) if prediction.shape[1] == 1 else prediction
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

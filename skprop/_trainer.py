@@ -14,15 +14,8 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from skprop._epoch import (
-    Batches,
-    check_finite_outputs,
-    divergence_error,
-    full_objective,
-    objective,
-    run_epoch,
-    weight_sum,
-)
+from skprop._backend import NUMPY
+from skprop._epoch import divergence_error
 
 
 @dataclass
@@ -81,12 +74,25 @@ class Trainer:
         Told of each epoch: ``begin_epoch()`` before it,
         ``end_epoch(record, state)`` once it is recorded (True to stop) and
         ``close_epoch(stop, state)`` after the stopping rules (True to stop).
+    backend : NumpyBackend or ArrayApiBackend, default=NUMPY
+        The engine `net` and the arrays belong to (`skprop._backend`).
     """
 
-    def __init__(self, net, loss, optimizer, schedule, settings, score, reporter):
+    def __init__(
+        self,
+        net,
+        loss,
+        optimizer,
+        schedule,
+        settings,
+        score,
+        reporter,
+        backend=NUMPY,
+    ):
         self.net, self.loss = net, loss
         self.optimizer, self.schedule = optimizer, schedule
         self.settings, self.score, self.reporter = settings, score, reporter
+        self.backend = backend
 
     def train(self, train, val, state, rng):
         """Train on ``train = (X, Y, sample_weight)``, scoring on `val`
@@ -95,7 +101,7 @@ class Trainer:
             self._fit_stochastic(train, val, state, rng)
         else:
             self._fit_lbfgs(train, val, state)
-        if not np.isfinite(self.net.params).all():
+        if not self.backend.all_finite(self.net.params):
             raise divergence_error(
                 "the weights became non-finite", state.n_iter, weights_non_finite=True
             )
@@ -108,16 +114,18 @@ class Trainer:
     def _fit_stochastic(self, train, val, state, rng):
         """Minibatch epochs until max_epochs, a plateau or a callback stops."""
         X, Y, sample_weight = train
-        settings, net = self.settings, self.net
-        state.optimizer_state = continued_state(
+        settings, net, backend = self.settings, self.net, self.backend
+        state.optimizer_state = backend.continued_state(
             self.optimizer, net.params, state.optimizer_state
         )
-        batches = Batches(X, Y, sample_weight, settings.batch_size, net.params.dtype)
+        batches = backend.batches(
+            X, Y, sample_weight, settings.batch_size, net.params.dtype
+        )
         order = np.arange(Y.shape[0]) if settings.shuffle else None
-        mean_weight = 1.0 if sample_weight is None else float(sample_weight.mean())
+        mean_weight = 1.0 if sample_weight is None else backend.mean(sample_weight)
         state.n_iter = 0
         # Weights of the last complete epoch, for a clean stop on Ctrl-C.
-        self._completed = net.params.copy()
+        self._completed = backend.copy(net.params)
         try:
             for _ in range(settings.max_epochs):
                 self.reporter.begin_epoch()
@@ -144,8 +152,8 @@ class Trainer:
         # Each step is checked by the next batch's loss, the last one here.
         rows = min(batches.batch_size, Y.shape[0])
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = net.forward(X[:rows])
-        check_finite_outputs(raw, len(state.loss_curve), "the training data")
+            raw = net.forward(X[:rows, :])
+        backend.check_finite_outputs(raw, len(state.loss_curve), "the training data")
 
     def _epoch(self, batches, order, mean_weight, val, state, rng):
         """One epoch, recorded; True means stop."""
@@ -162,7 +170,7 @@ class Trainer:
             "epoch": epoch,
         }
         with np.errstate(over="ignore", invalid="ignore"):
-            epoch_loss, state.optimizer_state = run_epoch(
+            epoch_loss, state.optimizer_state = self.backend.run_epoch(
                 self.net,
                 self.loss,
                 self.optimizer,
@@ -172,7 +180,7 @@ class Trainer:
                 settings,
                 rng,
             )
-        np.copyto(self._completed, self.net.params)
+        self.backend.assign(self._completed, self.net.params)
         state.t += batches.y.shape[0]
         return self._end_epoch(epoch_loss, val, lr, start, state)
 
@@ -235,10 +243,12 @@ class Trainer:
             return None, None
         X_val, Y_val, weight_val = val
         with np.errstate(over="ignore", invalid="ignore"):
-            val_loss, raw = full_objective(
+            val_loss, raw = self.backend.full_objective(
                 self.net, self.loss, X_val, Y_val, weight_val, self.settings.alpha
             )
-        check_finite_outputs(raw, len(state.loss_curve), "the validation data")
+        self.backend.check_finite_outputs(
+            raw, len(state.loss_curve), "the validation data"
+        )
         val_score = self.score(Y_val, raw, weight_val)
         state.validation_loss_curve.append(val_loss)
         if state.validation_scores is None:
@@ -261,7 +271,7 @@ class Trainer:
             )
             if val_score > state.best_validation_score or later_tie:
                 state.best_validation_score = val_score
-                state.best_params = self.net.params.copy()
+                state.best_params = self.backend.copy(self.net.params)
             return
         if state.best_loss is None:
             state.best_loss = np.inf
@@ -278,17 +288,17 @@ class Trainer:
     def _fit_lbfgs(self, train, val, state):
         """Full-batch L-BFGS-B over the flat parameter vector."""
         X, Y, sample_weight = train
-        net, settings = self.net, self.settings
-        Y = np.asarray(Y, dtype=net.params.dtype)
-        total_weight = weight_sum(Y, sample_weight)
+        net, settings, backend = self.net, self.settings, self.backend
+        Y = backend.targets(Y, net.params.dtype)
+        total_weight = backend.weight_sum(Y, sample_weight)
 
         def value_and_grad(flat):
-            net.params[...] = flat
+            backend.assign_host(net.params, flat)
             with np.errstate(over="ignore", invalid="ignore"):
-                value = objective(
+                value = backend.objective(
                     net, self.loss, X, Y, sample_weight, settings.alpha, total_weight
                 )
-            return value, net.grad.astype(np.float64)
+            return backend.to_float(value), backend.to_host64(net.grad)
 
         state.n_iter = 0
         state.no_improvement_count = 0
@@ -296,7 +306,7 @@ class Trainer:
         stopped = [False]
 
         def after_iteration(intermediate_result):
-            net.params[...] = intermediate_result.x
+            backend.assign_host(net.params, intermediate_result.x)
             self.reporter.begin_epoch()
             loss = float(intermediate_result.fun)
             stop = self._end_epoch(loss, val, None, start[0], state, plateaus=False)
@@ -308,7 +318,7 @@ class Trainer:
 
         result = scipy.optimize.minimize(
             value_and_grad,
-            net.params.astype(np.float64),
+            backend.to_host64(net.params),
             method="L-BFGS-B",
             jac=True,
             callback=after_iteration,
@@ -321,7 +331,7 @@ class Trainer:
         # A callback that stopped training may have chosen other weights
         # (EarlyStopping restores its best ones): they stand.
         if not stopped[0]:
-            net.params[...] = result.x
+            backend.assign_host(net.params, result.x)
         self._end_lbfgs(result, state)
 
     def _end_lbfgs(self, result, state):
@@ -331,7 +341,7 @@ class Trainer:
             raise divergence_error(
                 f"the training loss became {state.loss}",
                 state.n_iter,
-                weights_non_finite=not np.isfinite(self.net.params).all(),
+                weights_non_finite=not self.backend.all_finite(self.net.params),
             )
         max_iter = self.settings.max_epochs
         state.n_iter = min(int(result.nit), max_iter)
@@ -343,23 +353,6 @@ class Trainer:
                 "LBFGS(max_fun=...), or scale the data.",
                 ConvergenceWarning,
             )
-
-
-def continued_state(optimizer, params, stored):
-    """A fresh optimizer state holding the stored one's values when they fit
-    `optimizer`: training writes into the returned arrays, and a failed fit
-    must leave the stored state as it was."""
-    state = optimizer.init(params)
-    same_layout = stored.keys() == state.keys() and all(
-        np.shape(stored[k]) == np.shape(state[k]) for k in state
-    )
-    if same_layout:
-        for key, value in stored.items():
-            if isinstance(state[key], np.ndarray):
-                np.copyto(state[key], value)
-            else:
-                state[key] = value
-    return state
 
 
 def restore_best(net, state):

@@ -13,6 +13,7 @@ from scipy.special import erf, expit
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
+from skprop._numeric import xp_erf, xp_sigmoid, xp_softplus
 
 
 class Activation(Component):
@@ -32,6 +33,11 @@ class Activation(Component):
         Numerator of the Glorot uniform bound ``sqrt(factor / (fan_in +
         fan_out))`` used to initialise the weights, as scikit-learn's MLP: 6,
         or 2 for the logistic function.
+    array_api_support : bool
+        Whether the activation also implements `forward_xp` and
+        `derivative_xp` (or `backward_xp`) for arrays of any Array API
+        library (torch, CuPy, array-api-strict), which training on such
+        arrays needs.
 
     Examples
     --------
@@ -48,6 +54,7 @@ class Activation(Component):
 
     inplace = False
     init_factor = 6.0
+    array_api_support = False
 
     def forward(self, z, out=None):
         """Apply the activation elementwise.
@@ -97,6 +104,21 @@ class Activation(Component):
         """
         grad *= self.derivative(z, a)
 
+    def forward_xp(self, z, xp):
+        """`forward` for an array of the Array API namespace `xp` (a new
+        array: the standard has no ``out=``)."""
+        raise NotImplementedError
+
+    def derivative_xp(self, z, a, xp):
+        """`derivative` for arrays of the Array API namespace `xp`; `z` is
+        always given."""
+        raise NotImplementedError
+
+    def backward_xp(self, z, a, grad, xp):
+        """The gradient with respect to ``z`` (a new array) from `grad`,
+        the gradient with respect to ``a``."""
+        return grad * self.derivative_xp(z, a, xp)
+
 
 class Identity(Activation):
     """No-op activation, ``a = z``, for linear bottlenecks.
@@ -106,6 +128,8 @@ class Identity(Activation):
     >>> from skprop import BackpropRegressor
     >>> model = BackpropRegressor(activation="identity")
     """
+
+    array_api_support = True
 
     inplace = True
 
@@ -121,6 +145,15 @@ class Identity(Activation):
     def backward(self, z, a, grad):
         pass
 
+    def forward_xp(self, z, xp):
+        return z
+
+    def derivative_xp(self, z, a, xp):
+        return xp.ones_like(a)
+
+    def backward_xp(self, z, a, grad, xp):
+        return grad
+
 
 class Logistic(Activation):
     """Logistic sigmoid ``a = 1 / (1 + exp(-z))``.
@@ -130,6 +163,8 @@ class Logistic(Activation):
     >>> from skprop import BackpropClassifier
     >>> model = BackpropClassifier(activation="logistic")
     """
+
+    array_api_support = True
 
     inplace = True
     init_factor = 2.0
@@ -144,6 +179,12 @@ class Logistic(Activation):
         grad *= a
         grad -= grad * a
 
+    def forward_xp(self, z, xp):
+        return xp_sigmoid(z, xp)
+
+    def derivative_xp(self, z, a, xp):
+        return a * (1.0 - a)
+
 
 class Tanh(Activation):
     """Hyperbolic tangent ``a = tanh(z)``.
@@ -153,6 +194,8 @@ class Tanh(Activation):
     >>> from skprop import BackpropClassifier
     >>> model = BackpropClassifier(activation="tanh")
     """
+
+    array_api_support = True
 
     inplace = True
 
@@ -165,6 +208,12 @@ class Tanh(Activation):
     def backward(self, z, a, grad):
         grad -= grad * (a * a)
 
+    def forward_xp(self, z, xp):
+        return xp.tanh(z)
+
+    def derivative_xp(self, z, a, xp):
+        return 1.0 - a * a
+
 
 class ReLU(Activation):
     """Rectified linear unit ``a = max(z, 0)``.
@@ -174,6 +223,8 @@ class ReLU(Activation):
     >>> from skprop import BackpropClassifier
     >>> model = BackpropClassifier(activation="relu")
     """
+
+    array_api_support = True
 
     inplace = True
 
@@ -187,6 +238,16 @@ class ReLU(Activation):
         # Multiplying by the boolean mask is branch-free, many times faster
         # than a masked assignment where units switch on and off at random.
         np.multiply(grad, a > 0, out=grad)
+
+    def forward_xp(self, z, xp):
+        # One kernel, NaN kept, as np.maximum.
+        return xp.clip(z, min=0.0)
+
+    def derivative_xp(self, z, a, xp):
+        return xp.astype(a > 0, a.dtype)
+
+    def backward_xp(self, z, a, grad, xp):
+        return xp.where(a > 0, grad, xp.zeros_like(grad))
 
 
 class LeakyReLU(Activation):
@@ -204,6 +265,8 @@ class LeakyReLU(Activation):
     LeakyReLU(negative_slope=0.1)
     """
 
+    array_api_support = True
+
     _parameter_constraints = {
         "negative_slope": [Interval(Real, 0, 1, closed="left")],
     }
@@ -219,6 +282,15 @@ class LeakyReLU(Activation):
 
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.negative_slope).astype(z.dtype)
+
+    def forward_xp(self, z, xp):
+        return xp.where(z > 0, z, self.negative_slope * z)
+
+    def derivative_xp(self, z, a, xp):
+        return xp.where(z > 0, xp.ones_like(z), xp.full_like(z, self.negative_slope))
+
+    def backward_xp(self, z, a, grad, xp):
+        return xp.where(z > 0, grad, self.negative_slope * grad)
 
 
 class ELU(Activation):
@@ -236,6 +308,8 @@ class ELU(Activation):
     >>> ELU(alpha=0.5)
     ELU(alpha=0.5)
     """
+
+    array_api_support = True
 
     _parameter_constraints = {"alpha": [Interval(Real, 0, None, closed="left")]}
 
@@ -256,6 +330,14 @@ class ELU(Activation):
             z.dtype
         )
 
+    def forward_xp(self, z, xp):
+        negative = xp.where(z > 0, xp.zeros_like(z), z)
+        return xp.where(z > 0, z, self.alpha * xp.expm1(negative))
+
+    def derivative_xp(self, z, a, xp):
+        negative = xp.where(z > 0, xp.zeros_like(z), z)
+        return xp.where(z > 0, xp.ones_like(z), self.alpha * xp.exp(negative))
+
 
 # Python floats keep float32 arrays float32 (NumPy scalars would promote them).
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
@@ -271,6 +353,8 @@ class GELU(Activation):
     >>> model = BackpropClassifier(activation="gelu")
     """
 
+    array_api_support = True
+
     def forward(self, z, out=None):
         cdf = 0.5 * (1.0 + erf(z * _INV_SQRT2))
         return np.multiply(z, cdf, out=out)
@@ -279,6 +363,14 @@ class GELU(Activation):
         cdf = 0.5 * (1.0 + erf(z * _INV_SQRT2))
         pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
         return (cdf + z * pdf).astype(z.dtype, copy=False)
+
+    def forward_xp(self, z, xp):
+        return z * (0.5 * (1.0 + xp_erf(z * _INV_SQRT2, xp)))
+
+    def derivative_xp(self, z, a, xp):
+        cdf = 0.5 * (1.0 + xp_erf(z * _INV_SQRT2, xp))
+        pdf = xp.exp(-0.5 * z * z) * _INV_SQRT_2PI
+        return cdf + z * pdf
 
 
 class Softplus(Activation):
@@ -290,11 +382,19 @@ class Softplus(Activation):
     >>> model = BackpropClassifier(activation="softplus")
     """
 
+    array_api_support = True
+
     def forward(self, z, out=None):
         return np.logaddexp(0.0, z, out=out)
 
     def derivative(self, z, a):
         return expit(z)
+
+    def forward_xp(self, z, xp):
+        return xp_softplus(z, xp)
+
+    def derivative_xp(self, z, a, xp):
+        return xp_sigmoid(z, xp)
 
 
 class SELU(Activation):
@@ -307,6 +407,8 @@ class SELU(Activation):
     >>> from skprop import BackpropClassifier
     >>> model = BackpropClassifier(activation="selu")
     """
+
+    array_api_support = True
 
     inplace = True
     alpha = 1.6732632423543772
@@ -329,6 +431,13 @@ class SELU(Activation):
             a.dtype, copy=False
         )
 
+    def forward_xp(self, z, xp):
+        negative = xp.expm1(xp.where(z > 0, xp.zeros_like(z), z))
+        return xp.where(z > 0, self.scale * z, (self.scale * self.alpha) * negative)
+
+    def derivative_xp(self, z, a, xp):
+        return xp.where(a > 0, xp.full_like(a, self.scale), a + self.scale * self.alpha)
+
 
 class Mish(Activation):
     """Mish, ``a = z * tanh(softplus(z))`` (Misra, 2019): smooth, unbounded
@@ -340,6 +449,8 @@ class Mish(Activation):
     >>> model = BackpropClassifier(activation="mish")
     """
 
+    array_api_support = True
+
     def forward(self, z, out=None):
         return np.multiply(z, np.tanh(np.logaddexp(0.0, z)), out=out)
 
@@ -347,6 +458,14 @@ class Mish(Activation):
         tanh_softplus = np.tanh(np.logaddexp(0.0, z))
         sech_squared = 1.0 - tanh_softplus * tanh_softplus
         return tanh_softplus + z * sech_squared * expit(z)
+
+    def forward_xp(self, z, xp):
+        return z * xp.tanh(xp_softplus(z, xp))
+
+    def derivative_xp(self, z, a, xp):
+        tanh_softplus = xp.tanh(xp_softplus(z, xp))
+        sech_squared = 1.0 - tanh_softplus * tanh_softplus
+        return tanh_softplus + z * sech_squared * xp_sigmoid(z, xp)
 
 
 _REGISTRY = {

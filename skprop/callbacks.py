@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skprop._component import Component
+from skprop._numeric import copy_array
 
 
 class Callback(Component):
@@ -137,8 +138,8 @@ class EarlyStopping(Callback):
         if signed < self.best_ - self.min_delta:
             self.best_, self.best_epoch_ = signed, record["epoch"]
             self._best_weights = [
-                [c.copy() for c in estimator.coefs_],
-                [b.copy() for b in estimator.intercepts_],
+                [copy_array(c) for c in estimator.coefs_],
+                [copy_array(b) for b in estimator.intercepts_],
             ]
             return False
         if record["epoch"] - self.best_epoch_ < self.patience:

@@ -27,7 +27,9 @@ class InputLayer(Component):
     """Base class of input layers.
 
     A subclass implements `build`, which returns the engine layer for the
-    training data, and `group`, the parameter group of its arrays.
+    training data, and `group`, the parameter group of its arrays. Input
+    layers train on NumPy arrays (and sparse matrices) only: a model with
+    them declares no Array API support.
 
     Examples
     --------
@@ -38,6 +40,8 @@ class InputLayer(Component):
     ...     parameter_groups={"scale": {"lr_factor": 6.0}},
     ... )
     """
+
+    array_api_support = False
 
     def build(self, n_inputs, X):
         """The engine layer that this part describes.

@@ -5,6 +5,7 @@ network output (the last layer's ``z``, before the link). Sample weighting and
 summing are done once, in the base class.
 """
 
+import math
 from numbers import Real
 
 import numpy as np
@@ -12,6 +13,7 @@ from scipy.special import expit, log_expit, xlogy
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
+from skprop._numeric import xp_log_softmax, xp_sigmoid, xp_softplus
 
 
 class Link(Component):
@@ -19,10 +21,13 @@ class Link(Component):
 
     A link's `inverse` maps the raw network output to the prediction (the
     "output activation"); `out_activation` is its name, as in scikit-learn's
-    MLP ``out_activation_``.
+    MLP ``out_activation_``. The methods ending in ``_xp`` do the same for
+    arrays of an Array API namespace `xp`; a link that implements them
+    sets ``array_api_support = True``.
     """
 
     out_activation = "identity"
+    array_api_support = False
 
     def inverse(self, raw):
         """Map raw output of shape (n_samples, n_outputs) to predictions."""
@@ -42,14 +47,33 @@ class Link(Component):
         """``log(1 - inverse(raw))``."""
         return np.log(self.complement(raw))
 
+    def inverse_xp(self, raw, xp):
+        """`inverse` for arrays of the Array API namespace `xp`."""
+        return raw
+
+    def log_inverse_xp(self, raw, xp):
+        """`log_inverse` for arrays of the Array API namespace `xp`."""
+        return xp.log(self.inverse_xp(raw, xp))
+
+    def complement_xp(self, raw, xp):
+        """`complement` for arrays of the Array API namespace `xp`."""
+        return 1.0 - self.inverse_xp(raw, xp)
+
+    def log_complement_xp(self, raw, xp):
+        """`log_complement` for arrays of the Array API namespace `xp`."""
+        return xp.log(self.complement_xp(raw, xp))
+
 
 class IdentityLink(Link):
     """Predictions are the raw output."""
+
+    array_api_support = True
 
 
 class LogitLink(Link):
     """Independent probabilities ``expit(raw)``: binary and multilabel."""
 
+    array_api_support = True
     out_activation = "logistic"
 
     def inverse(self, raw):
@@ -64,10 +88,23 @@ class LogitLink(Link):
     def log_complement(self, raw):
         return log_expit(-raw)
 
+    def inverse_xp(self, raw, xp):
+        return xp_sigmoid(raw, xp)
+
+    def complement_xp(self, raw, xp):
+        return xp_sigmoid(-raw, xp)
+
+    def log_inverse_xp(self, raw, xp):
+        return -xp_softplus(-raw, xp)
+
+    def log_complement_xp(self, raw, xp):
+        return -xp_softplus(raw, xp)
+
 
 class SoftmaxLink(Link):
     """Probabilities over classes: ``softmax(raw)`` row by row."""
 
+    array_api_support = True
     out_activation = "softmax"
 
     def inverse(self, raw):
@@ -76,14 +113,30 @@ class SoftmaxLink(Link):
     def log_inverse(self, raw):
         return log_softmax(raw)
 
+    def inverse_xp(self, raw, xp):
+        return xp.exp(xp_log_softmax(raw, xp))
+
+    def log_inverse_xp(self, raw, xp):
+        return xp_log_softmax(raw, xp)
+
 
 class LogLink(Link):
     """Positive predictions ``exp(raw)``, as for counts."""
 
+    array_api_support = True
     out_activation = "exp"
 
     def inverse(self, raw):
         return safe_exp(raw)
+
+    def inverse_xp(self, raw, xp):
+        return xp_safe_exp(raw, xp)
+
+
+def xp_safe_exp(raw, xp):
+    """`safe_exp` for arrays of the Array API namespace `xp`."""
+    limit = math.log(xp.finfo(raw.dtype).max) - 1.0
+    return xp.exp(xp.clip(raw, max=limit))
 
 
 def log_softmax(raw):
@@ -116,6 +169,11 @@ class Loss(Component):
     positive_target : bool
         Whether `check_target` rejects negative targets; the estimator
         declares it in its ``target_tags.positive_only``.
+    array_api_support : bool
+        Whether the loss also implements `loss_xp` and `gradient_xp` (or
+        `loss_gradient_xp`), the same for arrays of an Array API namespace
+        ``xp`` (torch, CuPy, array-api-strict), which training on such
+        arrays needs. Its `link` must support them too.
 
     Examples
     --------
@@ -134,6 +192,7 @@ class Loss(Component):
     link = IdentityLink()
     is_classification = False
     positive_target = False
+    array_api_support = False
 
     def loss(self, y, raw):
         """Elementwise loss.
@@ -206,12 +265,45 @@ class Loss(Component):
         """Weighted loss sum ``sum_i w_i * sum_k loss_ik`` (no gradient)."""
         return _weighted_sum(self.loss(y, raw), sample_weight)
 
+    def loss_xp(self, y, raw, xp):
+        """`loss` for arrays of the Array API namespace `xp`."""
+        raise NotImplementedError
+
+    def gradient_xp(self, y, raw, xp):
+        """`gradient` for arrays of the Array API namespace `xp`."""
+        raise NotImplementedError
+
+    def loss_gradient_xp(self, y, raw, xp):
+        """Both `loss_xp` and `gradient_xp`."""
+        return self.loss_xp(y, raw, xp), self.gradient_xp(y, raw, xp)
+
+    def weighted_xp(self, y, raw, sample_weight, scale, xp):
+        """`weighted` for arrays of the Array API namespace `xp`; the total
+        is a 0-d array, so that it stays on the device."""
+        values, grad_raw = self.loss_gradient_xp(y, raw, xp)
+        if sample_weight is None:
+            return xp.sum(values), grad_raw * scale
+        weight = xp.reshape(sample_weight, (-1, 1))
+        return _weighted_sum_xp(values, weight, xp), grad_raw * (weight * scale)
+
+    def value_xp(self, y, raw, sample_weight, xp):
+        """`value` for arrays of the Array API namespace `xp` (a 0-d array)."""
+        values = self.loss_xp(y, raw, xp)
+        if sample_weight is None:
+            return xp.sum(values)
+        return _weighted_sum_xp(values, xp.reshape(sample_weight, (-1, 1)), xp)
+
 
 def _weighted_sum(values, sample_weight):
     """Sum of per-sample losses (summed over outputs), weighted."""
     if sample_weight is None:
         return float(values.sum())
     return float(values.reshape(len(sample_weight), -1).sum(axis=1) @ sample_weight)
+
+
+def _weighted_sum_xp(values, weight, xp):
+    """`_weighted_sum` on the device: `weight` is a column."""
+    return xp.sum(xp.sum(values, axis=1, keepdims=True) * weight)
 
 
 class SquaredError(Loss):
@@ -223,11 +315,19 @@ class SquaredError(Loss):
     >>> model = BackpropRegressor(loss="squared_error")
     """
 
+    array_api_support = True
+
     def loss(self, y, raw):
         residual = raw - y
         return 0.5 * residual * residual
 
     def gradient(self, y, raw):
+        return raw - y
+
+    def loss_xp(self, y, raw, xp):
+        return self.loss(y, raw)
+
+    def gradient_xp(self, y, raw, xp):
         return raw - y
 
 
@@ -240,11 +340,19 @@ class AbsoluteError(Loss):
     >>> model = BackpropRegressor(loss="absolute_error")
     """
 
+    array_api_support = True
+
     def loss(self, y, raw):
         return np.abs(raw - y)
 
     def gradient(self, y, raw):
         return np.sign(raw - y)
+
+    def loss_xp(self, y, raw, xp):
+        return xp.abs(raw - y)
+
+    def gradient_xp(self, y, raw, xp):
+        return xp.sign(raw - y)
 
 
 class Huber(Loss):
@@ -262,6 +370,8 @@ class Huber(Loss):
     >>> model = BackpropRegressor(loss=Huber(delta=0.5))
     """
 
+    array_api_support = True
+
     _parameter_constraints = {"delta": [Interval(Real, 0, None, closed="neither")]}
 
     def __init__(self, delta=1.0):
@@ -275,6 +385,15 @@ class Huber(Loss):
 
     def gradient(self, y, raw):
         return np.clip(raw - y, -self.delta, self.delta)
+
+    def loss_xp(self, y, raw, xp):
+        abs_residual = xp.abs(raw - y)
+        quadratic = 0.5 * abs_residual * abs_residual
+        linear = self.delta * (abs_residual - 0.5 * self.delta)
+        return xp.where(abs_residual <= self.delta, quadratic, linear)
+
+    def gradient_xp(self, y, raw, xp):
+        return xp.clip(raw - y, min=-self.delta, max=self.delta)
 
 
 class Quantile(Loss):
@@ -292,6 +411,8 @@ class Quantile(Loss):
     >>> upper = BackpropRegressor(loss=Quantile(quantile=0.9))
     """
 
+    array_api_support = True
+
     _parameter_constraints = {
         "quantile": [Interval(Real, 0, 1, closed="neither")],
     }
@@ -306,6 +427,13 @@ class Quantile(Loss):
     def gradient(self, y, raw):
         return np.where(y > raw, -self.quantile, 1.0 - self.quantile).astype(raw.dtype)
 
+    def loss_xp(self, y, raw, xp):
+        residual = y - raw
+        return xp.maximum(self.quantile * residual, (self.quantile - 1) * residual)
+
+    def gradient_xp(self, y, raw, xp):
+        return (1.0 - self.quantile) - xp.astype(y > raw, raw.dtype)
+
 
 class Poisson(Loss):
     """Half Poisson deviance with a log link: predictions are ``exp(raw)``.
@@ -317,6 +445,8 @@ class Poisson(Loss):
     >>> from skprop import BackpropRegressor
     >>> model = BackpropRegressor(loss="poisson")
     """
+
+    array_api_support = True
 
     link = LogLink()
     positive_target = True
@@ -337,6 +467,15 @@ class Poisson(Loss):
                 "Some value(s) of y are negative which is not allowed for "
                 "the Poisson loss."
             )
+
+    def loss_gradient_xp(self, y, raw, xp):
+        predicted = xp_safe_exp(raw, xp)
+        # xlogy(y, y): 0 where y is 0.
+        positive = xp.where(y > 0, y, xp.ones_like(y))
+        return y * xp.log(positive) - y - y * raw + predicted, predicted - y
+
+    def loss_xp(self, y, raw, xp):
+        return self.loss_gradient_xp(y, raw, xp)[0]
 
 
 class LogLoss(Loss):
@@ -360,6 +499,8 @@ class LogLoss(Loss):
     >>> from skprop.losses import LogLoss
     >>> model = BackpropClassifier(loss=LogLoss(label_smoothing=0.1))
     """
+
+    array_api_support = True
 
     link = LogitLink()
     is_classification = True
@@ -388,6 +529,12 @@ class LogLoss(Loss):
             return _SoftmaxLogLoss(label_smoothing=self.label_smoothing)
         return self
 
+    def loss_xp(self, y, raw, xp):
+        return xp_softplus(raw, xp) - self._smoothed(y) * raw
+
+    def gradient_xp(self, y, raw, xp):
+        return xp_sigmoid(raw, xp) - self._smoothed(y)
+
 
 class _SoftmaxLogLoss(LogLoss):
     """Multiclass cross-entropy over a softmax output."""
@@ -407,6 +554,14 @@ class _SoftmaxLogLoss(LogLoss):
 
     def for_target(self, target_type):
         return self
+
+    def loss_gradient_xp(self, y, raw, xp):
+        y = self._smoothed(y, y.shape[1])
+        log_proba = xp_log_softmax(raw, xp)
+        return -y * log_proba, xp.exp(log_proba) - y
+
+    def loss_xp(self, y, raw, xp):
+        return self.loss_gradient_xp(y, raw, xp)[0]
 
 
 _REGISTRY = {

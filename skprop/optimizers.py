@@ -30,6 +30,10 @@ class Optimizer(Component):
         Whether `update` also takes ``decay``: the slices of the flat vector
         its weight decay applies to (None, the default, for all of it). The
         trainer passes it when a parameter group skips weight decay.
+    array_api_support : bool
+        Whether the optimizer also implements `init_xp` and `update_xp`,
+        the same for arrays of an Array API namespace ``xp`` (torch, CuPy,
+        array-api-strict), which training on such arrays needs.
 
     Examples
     --------
@@ -47,6 +51,7 @@ class Optimizer(Component):
 
     stochastic = True
     decoupled_weight_decay = False
+    array_api_support = False
 
     def init(self, params):
         """Initial state for a flat parameter vector.
@@ -85,6 +90,16 @@ class Optimizer(Component):
         """
         raise NotImplementedError
 
+    def init_xp(self, params, xp):
+        """`init` for a flat vector of the Array API namespace `xp`: the
+        state's arrays are of that namespace, on the device of `params`."""
+        raise NotImplementedError
+
+    def update_xp(self, grad, state, params, lr, xp):
+        """`update` for arrays of the Array API namespace `xp`; the step and
+        the state's arrays may be new arrays."""
+        raise NotImplementedError
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent with momentum, as scikit-learn's MLP.
@@ -105,6 +120,8 @@ class SGD(Optimizer):
     >>> from skprop.optimizers import SGD
     >>> model = BackpropClassifier(optimizer=SGD(momentum=0.5), learning_rate=0.01)
     """
+
+    array_api_support = True
 
     _parameter_constraints = {
         "momentum": [Interval(Real, 0, 1, closed="both")],
@@ -132,6 +149,15 @@ class SGD(Optimizer):
             grad[block] += self.momentum * velocity[block]
         return grad, state
 
+    def init_xp(self, params, xp):
+        return {"velocity": xp.zeros_like(params)}
+
+    def update_xp(self, grad, state, params, lr, xp):
+        scaled = -lr * grad
+        velocity = self.momentum * state["velocity"] + scaled
+        step = self.momentum * velocity + scaled if self.nesterov else velocity
+        return step, {"velocity": velocity}
+
 
 class Adam(Optimizer):
     """Adam, in scikit-learn MLP's form.
@@ -155,6 +181,8 @@ class Adam(Optimizer):
     >>> from skprop.optimizers import Adam
     >>> model = BackpropClassifier(optimizer=Adam(beta_2=0.99))
     """
+
+    array_api_support = True
 
     _parameter_constraints = {
         "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -206,6 +234,18 @@ class Adam(Optimizer):
         np.multiply(m, -lr_t, out=work)
         np.divide(work, denominator, out=grad)
 
+    def init_xp(self, params, xp):
+        return {"t": 0, "m": xp.zeros_like(params), "v": xp.zeros_like(params)}
+
+    def update_xp(self, grad, state, params, lr, xp):
+        t = state["t"] + 1
+        lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        # Rounding for rounding as `_step` (and MLP) computes it.
+        m = state["m"] * self.beta_1 + grad * (1.0 - self.beta_1)
+        v = state["v"] * self.beta_2 + (grad * grad) * (1.0 - self.beta_2)
+        step = (m * -lr_t) / (xp.sqrt(v) + self.epsilon)
+        return step, {"t": t, "m": m, "v": v}
+
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: ``step -= lr * weight_decay * params``.
@@ -252,6 +292,15 @@ class AdamW(Adam):
         self._step(grad, m, v, lr_t, params, lr, work)
         grad -= (lr * self.weight_decay) * params
 
+    def update_xp(self, grad, state, params, lr, xp, decay=None):
+        step, state = super().update_xp(grad, state, params, lr, xp)
+        factor = lr * self.weight_decay
+        if decay is None:
+            return step - factor * params, state
+        for piece in decay:
+            step[piece] = step[piece] - factor * params[piece]
+        return step, state
+
 
 class RMSprop(Optimizer):
     """RMSprop: divide the gradient by a moving root mean square of itself.
@@ -267,6 +316,8 @@ class RMSprop(Optimizer):
     >>> from skprop import BackpropClassifier
     >>> model = BackpropClassifier(optimizer="rmsprop")
     """
+
+    array_api_support = True
 
     _parameter_constraints = {
         "rho": [Interval(Real, 0, 1, closed="left")],
@@ -294,6 +345,14 @@ class RMSprop(Optimizer):
         grad /= denominator
         grad *= -lr
 
+    def init_xp(self, params, xp):
+        return {"v": xp.zeros_like(params)}
+
+    def update_xp(self, grad, state, params, lr, xp):
+        v = state["v"] * self.rho + (1.0 - self.rho) * grad * grad
+        step = grad / (xp.sqrt(v) + self.epsilon) * -lr
+        return step, {"v": v}
+
 
 class Adagrad(Optimizer):
     """Adagrad: divide the gradient by the root of all squared gradients so far.
@@ -307,6 +366,8 @@ class Adagrad(Optimizer):
     >>> from skprop import BackpropClassifier
     >>> model = BackpropClassifier(optimizer="adagrad", learning_rate=0.01)
     """
+
+    array_api_support = True
 
     _parameter_constraints = {"epsilon": [Interval(Real, 0, None, closed="neither")]}
 
@@ -329,6 +390,14 @@ class Adagrad(Optimizer):
         grad /= denominator
         grad *= -lr
 
+    def init_xp(self, params, xp):
+        return {"sum_squares": xp.zeros_like(params)}
+
+    def update_xp(self, grad, state, params, lr, xp):
+        sum_squares = state["sum_squares"] + grad * grad
+        step = grad / (xp.sqrt(sum_squares) + self.epsilon) * -lr
+        return step, {"sum_squares": sum_squares}
+
 
 class LBFGS(Optimizer):
     """Full-batch L-BFGS (scipy's L-BFGS-B) on the flat parameter vector.
@@ -350,6 +419,9 @@ class LBFGS(Optimizer):
     """
 
     stochastic = False
+    # SciPy steps on a NumPy copy of the parameters; the objective and its
+    # gradient are computed where the data are.
+    array_api_support = True
     _parameter_constraints = {"max_fun": [Interval(Integral, 1, None, closed="left")]}
 
     def __init__(self, max_fun=15000):
