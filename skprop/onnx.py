@@ -56,6 +56,7 @@ except ImportError as exc:
     ) from exc
 
 from skprop import activations as _activations
+from skprop import layers as _layers_module
 from skprop import losses as _losses
 from skprop._classifier import _MULTILABEL, BackpropClassifier
 from skprop._layers import Dense
@@ -235,7 +236,9 @@ def _raw_output(graph, model, X):
 
 
 def _layer(graph, layer, arrays, a):
-    """One layer's ONNX nodes; dense layers are the ones there are."""
+    """One layer's ONNX nodes: a dense layer, or an input layer."""
+    if type(layer) in _INPUT_LAYERS:
+        return _INPUT_LAYERS[type(layer)](graph, layer, arrays, a)
     if not isinstance(layer, Dense):
         raise NotImplementedError(
             f"No ONNX conversion for the layer {type(layer).__name__}."
@@ -252,6 +255,30 @@ def _layer(graph, layer, arrays, a):
     if activation is None:
         return z
     return _ACTIVATIONS[type(activation)](graph, z, activation)
+
+
+def _scale(graph, layer, arrays, a):
+    return graph.node("Mul", [a, graph.constant(arrays[0].astype(graph.dtype))])
+
+
+def _periodic(graph, layer, arrays, a):
+    """`skprop.layers.PeriodicEmbedding`'s output ``[X, h]``, as in
+    `skprop.layers._Periodic`, with rows first throughout."""
+    frequencies, phases, coef, intercept = (x.astype(graph.dtype) for x in arrays)
+    n_embedded, n_outputs = intercept.shape
+    columns = graph.node("Gather", [a, graph.constant(layer.columns)], axis=1)
+    x = graph.node("Reshape", [columns, graph.constant(np.array([-1, n_embedded, 1]))])
+    u = graph.node("Mul", [x, graph.constant(2 * np.pi * frequencies)])
+    u = graph.node("Add", [u, graph.constant(phases)])
+    periodic = graph.node("Transpose", [graph.node("Cos", [u])], perm=[1, 0, 2])
+    h = graph.node("MatMul", [periodic, graph.constant(coef)])
+    h = graph.node("Add", [h, graph.constant(intercept[:, None, :])])
+    h = graph.node("Transpose", [h], perm=[1, 0, 2])
+    shape = graph.constant(np.array([-1, n_embedded * n_outputs]))
+    return graph.node("Concat", [a, graph.node("Reshape", [h, shape])], axis=1)
+
+
+_INPUT_LAYERS = {_layers_module._Scale: _scale, _layers_module._Periodic: _periodic}
 
 
 def _input_graph(scope, operator, container):

@@ -191,3 +191,19 @@ def test_import_skprop_does_not_import_onnx():
         "assert not {'onnx', 'skl2onnx', 'onnxruntime'} & set(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_input_layers_match(dtype):
+    X, y = classification_data(dtype=dtype)
+    X[:, 0] = X[:, 0] > 0  # a binary column, which passes unembedded
+    model = fit_classifier(X, y, input_layers=["periodic", "scale"])
+    assert model._fitted_input_layers[0].columns.tolist() == [1, 2, 3, 4, 5]
+    assert_classifier_matches(model, X)
+    X_reg, y_reg = make_regression(n_samples=80, n_features=4, random_state=0)
+    X_reg = X_reg.astype(dtype)
+    regressor = BackpropRegressor(
+        (8,), input_layers=["scale", "periodic"], max_iter=20, random_state=0
+    ).fit(X_reg, y_reg / y_reg.std())
+    (predicted,) = run_onnx(skprop_onnx.to_onnx(regressor, X_reg), X_reg)
+    assert_allclose(predicted.ravel(), regressor.predict(X_reg), **TOLERANCE)
