@@ -360,6 +360,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.input_params_ = net.arrays[: len(front)]
         self.coefs_ = [arrays[0] for arrays in net.arrays[len(front) :]]
         self.intercepts_ = [arrays[1] for arrays in net.arrays[len(front) :]]
+        self.activation_params_ = [
+            arrays[2] if len(arrays) > 2 else None
+            for arrays in net.arrays[len(front) : -1]
+        ]
         return net
 
     def _settings(self, parts, train, incremental):
@@ -456,7 +460,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _fitted_arrays(self):
         """Each layer's fitted arrays, in the order of its `parameters`."""
-        dense = [[c, b] for c, b in zip(self.coefs_, self.intercepts_)]
+        mixes = getattr(self, "activation_params_", [])
+        dense = [
+            [c, b] if i >= len(mixes) or mixes[i] is None else [c, b, mixes[i]]
+            for i, (c, b) in enumerate(zip(self.coefs_, self.intercepts_))
+        ]
         return [*getattr(self, "input_params_", []), *dense]
 
     def _reconstruction_attributes(self):
@@ -469,6 +477,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         }
         attributes["coefs_"] = [copy_array(c) for c in self.coefs_]
         attributes["intercepts_"] = [copy_array(b) for b in self.intercepts_]
+        attributes["activation_params_"] = [
+            None if a is None else copy_array(a)
+            for a in getattr(self, "activation_params_", [])
+        ]
         attributes["input_params_"] = [
             [copy_array(a) for a in arrays]
             for arrays in getattr(self, "input_params_", [])

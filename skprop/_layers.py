@@ -212,6 +212,79 @@ class Dense(Layer):
         return self.activation.forward(z, out=z if self.activation.inplace else None)
 
 
+class ParametricDense(Dense):
+    """`Dense` with a `~skprop.activations.Parametric` activation: after
+    ``z = X @ coef + intercept``, ``a = z + mix * (f(z) - z)`` with one
+    learned ``mix`` per unit (group "activation")."""
+
+    def parameters(self):
+        return [*super().parameters(), ("mix", (self.n_units,), "activation")]
+
+    def buffers(self, input_grad=True):
+        names = {"z": self.n_units, "f": self.n_units, "a": self.n_units}
+        if input_grad:
+            names["grad_input"] = self.n_inputs
+        return names
+
+    def initialize(self, arrays, rng):
+        super().initialize(arrays[:2], rng)
+        arrays[2][...] = 1.0
+
+    def initialize_from_data(self, arrays, X, rng, n_points=5):
+        super().initialize_from_data(arrays[:2], X, rng, n_points)
+
+    def _blend(self, z, mix, f_out, out):
+        """``z + mix * (f(z) - z)`` into `out` (not `z`); ``f(z)`` into
+        `f_out`, which holds a copy of `z`."""
+        f = self.activation.base.forward(f_out, out=f_out)
+        np.subtract(f, z, out=out)
+        out *= mix
+        out += z
+        return f, out
+
+    def forward(self, arrays, X, work, rng=None):
+        coef, intercept, mix = arrays
+        work["input"] = X
+        z = dot(X, coef, out=work["z"])
+        z += intercept
+        # The base activation may overwrite its input: give it a copy.
+        np.copyto(work["f"], z)
+        work["f_of_z"], a = self._blend(z, mix, work["f"], work["a"])
+        work["mask"] = None
+        if rng is not None and self.dropout > 0:
+            work["mask"] = self._mask(rng, a.shape, a.dtype)
+            a = a * work["mask"]
+        return a
+
+    def backward(self, arrays, grads, grad_output, work, input_grad=True):
+        coef, _, mix = arrays
+        delta = grad_output
+        if work["mask"] is not None:
+            delta *= work["mask"]
+        z, f = work["z"], work["f_of_z"]
+        base = self.activation.base
+        derivative = base.derivative(None if base.inplace else z, f)
+        # d mix: the rows' sum of delta * (f - z).
+        np.einsum("ij,ij->j", delta, f - z, out=grads[2])
+        # da/dz = 1 - mix + mix * f'(z).
+        delta *= 1.0 - mix + mix * derivative
+        dot(work["input"].T, delta, out=grads[0])
+        np.matmul(work["ones"], delta, out=grads[1])
+        if not input_grad:
+            return None
+        return np.matmul(delta, coef.T, out=work["grad_input"])
+
+    def predict(self, arrays, X, out):
+        coef, intercept, mix = arrays
+        z = dot(X, coef, out=out)
+        z += intercept
+        blend = self.activation.base.forward(z.copy())
+        blend -= z
+        blend *= mix
+        z += blend
+        return z
+
+
 def dense_stack(layer_units, activations, dropout=None, init_factors=None):
     """Dense layers for `layer_units` (input and output sizes included).
 
@@ -234,7 +307,7 @@ def dense_stack(layer_units, activations, dropout=None, init_factors=None):
     init_factors = init_factors or [6.0] * n_layers
     activations = list(activations) + [None]
     return [
-        Dense(
+        (ParametricDense if getattr(activations[i], "parametric", False) else Dense)(
             layer_units[i],
             layer_units[i + 1],
             activation=activations[i],

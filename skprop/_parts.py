@@ -16,7 +16,7 @@ from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._component import resolve
-from skprop._layers import default_groups
+from skprop._layers import ParameterGroup, default_groups
 
 # Parameters that take a part by name or as an object: the names, and an
 # object to suggest in errors.
@@ -67,7 +67,7 @@ def check_parts(estimator):
         for spec in estimator.input_layers or []
     ]
     parts["groups"] = parameter_groups(
-        parts["input_layers"], estimator.parameter_groups
+        parts["input_layers"], estimator.parameter_groups, parts["activations"]
     )
     for callback in estimator.callbacks or []:
         if not callable(callback):
@@ -77,12 +77,15 @@ def check_parts(estimator):
     return parts
 
 
-def parameter_groups(layers, options):
-    """The default groups, then each input layer kind's, with `options`
-    (``{group name: {option: value}}``) applied."""
+def parameter_groups(layers, options, activations=()):
+    """The default groups, then each input layer kind's and that of
+    parametric activations, with `options` (``{group name: {option:
+    value}}``) applied."""
     groups = default_groups()
-    for layer in layers:
-        group = layer.group()
+    extra = [layer.group() for layer in layers]
+    if any(getattr(activation, "parametric", False) for activation in activations):
+        extra.append(ParameterGroup("activation", l2=False, weight_decay=False))
+    for group in extra:
         if group.name not in [g.name for g in groups]:
             groups.append(group)
     by_name = {group.name: group for group in groups}

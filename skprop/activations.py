@@ -468,6 +468,72 @@ class Mish(Activation):
         return tanh_softplus + z * sech_squared * xp_sigmoid(z, xp)
 
 
+class Parametric(Activation):
+    """A learned blend per unit of an activation and the identity,
+    ``a = z + mix * (f(z) - z)``, with ``mix`` starting at 1 (RealMLP's
+    parametric activations, Holzmüller et al., 2024).
+
+    Each hidden unit learns how non-linear it is. The mixes are parameters
+    of the dense layer that the activation belongs to, in the parameter
+    group "activation" (no L2 penalty and no weight decay by default; its
+    learning-rate factor is set through the estimator's
+    ``parameter_groups``), and fitted as ``activation_params_``. NumPy
+    only: no Array API support.
+
+    Parameters
+    ----------
+    activation : str or Activation, default="selu"
+        The activation ``f`` blended with the identity.
+
+    Examples
+    --------
+    >>> from skprop import BackpropClassifier
+    >>> from skprop.activations import Parametric
+    >>> model = BackpropClassifier(
+    ...     activation=Parametric("selu"),
+    ...     parameter_groups={"activation": {"lr_factor": 0.1}},
+    ... )
+    """
+
+    parametric = True
+
+    def __init__(self, activation="selu"):
+        self.activation = activation
+
+    @property
+    def base(self):
+        """The blended activation, as an object."""
+        if isinstance(self.activation, str):
+            if self.activation not in _REGISTRY:
+                raise ValueError(
+                    f"Parametric's activation must be one of {sorted(_REGISTRY)} "
+                    f"or an Activation; got {self.activation!r}."
+                )
+            return _REGISTRY[self.activation]()
+        return self.activation
+
+    @property
+    def init_factor(self):
+        return self.base.init_factor
+
+    def validate(self):
+        super().validate()
+        base = self.base
+        if not isinstance(base, Activation) or isinstance(base, Parametric):
+            raise TypeError(
+                "Parametric's activation must be a name or a non-parametric "
+                f"Activation; got {type(base).__name__}."
+            )
+        base.validate()
+
+    def forward(self, z, out=None):
+        # With every mix at 1, as it starts: the blended activation itself.
+        return self.base.forward(z, out=out)
+
+    def derivative(self, z, a):
+        return self.base.derivative(z, a)
+
+
 _REGISTRY = {
     "identity": Identity,
     "logistic": Logistic,

@@ -244,17 +244,25 @@ def _layer(graph, layer, arrays, a):
             f"No ONNX conversion for the layer {type(layer).__name__}."
         )
     activation = layer.activation
-    if activation is not None and type(activation) not in _ACTIVATIONS:
+    parametric = isinstance(activation, _activations.Parametric)
+    base = activation.base if parametric else activation
+    if base is not None and type(base) not in _ACTIVATIONS:
         raise NotImplementedError(
-            f"No ONNX conversion for the activation {type(activation).__name__}; "
+            f"No ONNX conversion for the activation {type(base).__name__}; "
             f"supported: {sorted(cls.__name__ for cls in _ACTIVATIONS)}."
         )
-    coef, intercept = arrays
+    coef, intercept = arrays[:2]
     product = graph.node("MatMul", [a, graph.constant(coef.astype(graph.dtype))])
     z = graph.node("Add", [product, graph.constant(intercept.astype(graph.dtype))])
-    if activation is None:
+    if base is None:
         return z
-    return _ACTIVATIONS[type(activation)](graph, z, activation)
+    f = _ACTIVATIONS[type(base)](graph, z, base)
+    if not parametric:
+        return f
+    # z + mix * (f(z) - z), as skprop._layers.ParametricDense.
+    mix = graph.constant(arrays[2].astype(graph.dtype))
+    blend = graph.node("Mul", [mix, graph.node("Sub", [f, z])])
+    return graph.node("Add", [z, blend])
 
 
 def _scale(graph, layer, arrays, a):

@@ -1,6 +1,7 @@
-"""Input layers (`skprop.layers`): their backward passes against finite
-differences, alone and stacked, dense and sparse; the estimator's
-``input_layers`` and ``parameter_groups``; ``early_stopping="last_best"``."""
+"""Input layers (`skprop.layers`) and parametric activations: their
+backward passes against finite differences, alone and stacked, dense and
+sparse; the estimator's ``input_layers``, ``parameter_groups``,
+``init="data"`` and ``early_stopping="last_best"``."""
 
 import pickle
 import warnings
@@ -15,10 +16,11 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skprop import BackpropClassifier, BackpropRegressor
 from skprop._epoch import objective
-from skprop._layers import dense_stack
+from skprop._layers import ParametricDense, dense_stack
 from skprop._network import Network, predict_raw
 from skprop._parts import parameter_groups
-from skprop.activations import Tanh
+from skprop.activations import _REGISTRY as ACTIVATIONS
+from skprop.activations import Parametric, Tanh
 from skprop.layers import FeatureScale, PeriodicEmbedding, _Scale
 from skprop.losses import LogLoss
 
@@ -319,3 +321,72 @@ def test_data_driven_initialisation_is_reproducible_through_input_layers():
     assert_array_equal(first.coefs_[0], second.coefs_[0])
     assert_array_equal(first.predict(X), second.predict(X))
     assert first.coefs_[0].shape == (15, 8)
+
+
+# ----------------------------------------------------------------------
+# Parametric activations
+# ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("base", ["selu", "mish", "relu", "tanh", "logistic", "gelu"])
+@pytest.mark.parametrize("dropout", [None, [0.5, 0.0]], ids=["", "dropout"])
+def test_gradient_through_parametric_activations(base, dropout):
+    rng = np.random.RandomState(1)
+    X = data(rng)
+    y = np.eye(3)[rng.randint(3, size=X.shape[0])]
+    loss = LogLoss().for_target("multiclass")
+    activations = [Parametric(base), Parametric(ACTIVATIONS[base]())]
+    layers = dense_stack([4, 5, 3, 3], activations, dropout)
+    groups = parameter_groups([], None, activations)
+    net = Network.empty(layers, np.float64, groups)
+    net.initialize(rng)
+    assert [type(layer) for layer in layers[:2]] == [ParametricDense] * 2
+    for arrays in net.arrays[:2]:
+        # Away from 1, where the blend is the plain activation.
+        arrays[2][...] = rng.uniform(-0.5, 1.5, arrays[2].shape)
+
+    def value(flat):
+        net.params[...] = flat
+        masks = None if dropout is None else np.random.RandomState(7)
+        return objective(net, loss, X, y, None, 0.1, X.shape[0], masks)
+
+    start = net.params.copy()
+    numeric = numerical_gradient(value, start)
+    value(start)
+    assert relative_error(net.grad, numeric) < 1e-6
+    z = X @ net.arrays[0][0] + net.arrays[0][1]
+    mix = net.arrays[0][2]
+    hidden = z + mix * (ACTIVATIONS[base]().forward(z.copy()) - z)
+    assert_allclose(layers[0].predict(net.arrays[0], X, np.empty_like(z)), hidden)
+    assert_allclose(predict_raw(X, layers, net.arrays), net.forward(X))
+
+
+def test_parametric_activation_starts_as_its_activation_and_learns_mixes():
+    X, y = regression_data()
+    common = dict(hidden_layer_sizes=(8, 4), max_iter=5, random_state=0)
+    plain = BackpropRegressor(activation="tanh", **common)
+    frozen = BackpropRegressor(
+        activation=Parametric("tanh"),
+        parameter_groups={"activation": {"lr_factor": 1e-12}},
+        **common,
+    )
+    learned = BackpropRegressor(activation=Parametric("tanh"), **common)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain.fit(X, y)
+        frozen.fit(X, y)
+        learned.fit(X, y)
+    # Mixes that stay at 1 train exactly as the plain activation.
+    assert_allclose(frozen.predict(X), plain.predict(X), rtol=1e-9)
+    assert [a.shape for a in learned.activation_params_] == [(8,), (4,)]
+    assert np.abs(learned.activation_params_[0] - 1.0).max() > 1e-4
+    assert plain.activation_params_ == [None, None]
+    restored = pickle.loads(pickle.dumps(learned))
+    assert_array_equal(restored.predict(X), learned.predict(X))
+
+
+def test_parametric_activation_refuses_a_parametric_base():
+    X, y = regression_data()
+    model = BackpropRegressor((4,), activation=Parametric(Parametric("tanh")))
+    with pytest.raises(TypeError, match="non-parametric"):
+        model.fit(X, y)

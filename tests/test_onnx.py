@@ -15,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skprop import BackpropClassifier, BackpropRegressor
-from skprop.activations import Activation, ReLU
+from skprop.activations import Activation, Parametric, ReLU
 
 ort = pytest.importorskip("onnxruntime", reason="ONNX export needs the onnx extra")
 skl2onnx = pytest.importorskip("skl2onnx", reason="ONNX export needs the onnx extra")
@@ -207,3 +207,16 @@ def test_input_layers_match(dtype):
     ).fit(X_reg, y_reg / y_reg.std())
     (predicted,) = run_onnx(skprop_onnx.to_onnx(regressor, X_reg), X_reg)
     assert_allclose(predicted.ravel(), regressor.predict(X_reg), **TOLERANCE)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parametric_activations_match(dtype):
+    X, y = classification_data(dtype=dtype)
+    model = fit_classifier(
+        X,
+        y,
+        activation=[Parametric("tanh"), Parametric(ReLU())],
+        parameter_groups={"activation": {"lr_factor": 30.0}},
+    )
+    assert np.abs(model.activation_params_[0] - 1.0).max() > 1e-3
+    assert_classifier_matches(model, X)
