@@ -38,9 +38,9 @@ concatenated with the features) and a learnable scale per input
 of 256 units with dropout 0.15: ReLU for classification, GELU for
 regression (which measured better there; ReLU is the cheaper). It trains
 with AdamW (``beta_2=0.95``, ``weight_decay=0.02``, which skips the biases,
-and no L2 penalty besides)
-and a cosine learning-rate schedule from 2e-3 over the 256 epochs of
-`max_iter`, on minibatches of up to 200, and keeps the weights of the last
+and no L2 penalty besides) and a cosine learning-rate schedule from 2e-3
+over the epochs of `max_iter` (128 for classification, 256 for
+regression), on minibatches of up to 200, and keeps the weights of the last
 epoch with the best score on a 20% hold-out (``early_stopping="last_best"``).
 The classifier's log loss has label smoothing 0.1. The schedule's length is
 a parameter of its own (``...__learning_rate__max_iter``): the factories
@@ -68,7 +68,10 @@ from skprop.optimizers import AdamW
 from skprop.preprocessing import RobustSmoothScaler, TargetScaler
 from skprop.schedules import Cosine
 
-_MAX_ITER = 256
+# Epochs: regression measured better with the longer schedule, while
+# classification lost nothing at half of it (and trains twice as fast).
+_CLASSIFIER_EPOCHS = 128
+_REGRESSOR_EPOCHS = 256
 
 # Selecting by "number" and its complement avoids naming string dtypes,
 # whose names differ between pandas 2 and 3.
@@ -116,7 +119,8 @@ def make_classifier(**overrides):
     (256, 256, 256)
     """
     network = BackpropClassifier(
-        loss=LogLoss(label_smoothing=0.1), **_network(activation="relu")
+        loss=LogLoss(label_smoothing=0.1),
+        **_network(activation="relu", max_iter=_CLASSIFIER_EPOCHS),
     )
     model = Pipeline([("prep", _preprocessor()), _float32(), ("net", network)])
     return _overridden(model, overrides, network="net__")
@@ -160,14 +164,16 @@ def make_regressor(**overrides):
     (2,)
     """
     network = TransformedTargetRegressor(
-        regressor=BackpropRegressor(**_network(activation="gelu")),
+        regressor=BackpropRegressor(
+            **_network(activation="gelu", max_iter=_REGRESSOR_EPOCHS)
+        ),
         transformer=TargetScaler(),
     )
     model = Pipeline([("prep", _preprocessor()), _float32(), ("net", network)])
     return _overridden(model, overrides, network="net__regressor__")
 
 
-def _network(activation):
+def _network(activation, max_iter):
     """The network's settings, with fresh part objects."""
     return dict(
         input_layers=[PeriodicEmbedding(n_frequencies=16, n_outputs=4), FeatureScale()],
@@ -178,9 +184,9 @@ def _network(activation):
         hidden_layer_sizes=(256, 256, 256),
         activation=activation,
         optimizer=AdamW(beta_2=0.95, weight_decay=0.02),
-        learning_rate=Cosine(learning_rate_init=2e-3, max_iter=_MAX_ITER),
+        learning_rate=Cosine(learning_rate_init=2e-3, max_iter=max_iter),
         alpha=0.0,
-        max_iter=_MAX_ITER,
+        max_iter=max_iter,
         early_stopping="last_best",
         validation_fraction=0.2,
         dropout=0.15,
