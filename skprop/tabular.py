@@ -15,10 +15,13 @@ plain array, and raw targets. Its steps, named for `set_params` and
     values when fitting.
   - ``prep__cat``, every other column (category, string, object, boolean):
     ``na``, which turns pandas' ``NA`` into NaN, then ``onehot``, a
-    `~sklearn.preprocessing.OneHotEncoder` that keeps the 32 most frequent
+    `~sklearn.preprocessing.OneHotEncoder` that keeps the 256 most frequent
     categories of a column, groups the rest (and, at predict time, unseen
     ones) into one "infrequent" column, and encodes a missing value as a
-    category of its own.
+    category of its own. The first dense layer's weights on a column's
+    one-hot block are that column's learned embedding: identifiers with
+    dozens of values (a patient, a shop) keep their identity, which a
+    smaller cap would pool.
 
   A DataFrame's columns go to a branch by dtype; an array is numeric unless
   its dtype is object or string, when all its columns are categorical.
@@ -211,7 +214,7 @@ def _preprocessor():
                 "onehot",
                 OneHotEncoder(
                     handle_unknown="infrequent_if_exist",
-                    max_categories=32,
+                    max_categories=256,
                     sparse_output=False,
                 ),
             ),

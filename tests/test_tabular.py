@@ -134,6 +134,8 @@ def test_recipe_settings():
     assert regressor_params["net__regressor__activation"] == "gelu"
     assert regressor_params["net__regressor__max_iter"] == 256
     assert network.dropout == 0.15
+    onehot = make_classifier().get_params()["prep__cat__onehot"]
+    assert onehot.max_categories == 256
     assert network.optimizer.get_params()["beta_2"] == 0.95
     assert network.optimizer.get_params()["weight_decay"] == 0.02
     assert network.learning_rate.max_iter == network.max_iter
@@ -232,3 +234,14 @@ def test_regressor_predictions_stay_in_the_training_range():
     predicted = model.predict(far)
     assert y.min() <= predicted.min() and predicted.max() <= y.max()
     assert model.named_steps["float32"].transform(np.ones((2, 2))).dtype == np.float32
+
+
+def test_an_identifier_with_dozens_of_values_keeps_its_identity():
+    # 60 ids, each with its own offset: pooling rare ids into "infrequent"
+    # would lose what tells their targets apart.
+    rng = np.random.default_rng(0)
+    ids = np.repeat(np.arange(60), 4)
+    X = pd.DataFrame({"id": pd.Categorical(ids.astype(str)), "x": rng.random(240)})
+    model = fast_regressor(random_state=0).fit(X, ids * 10.0 + X["x"])
+    columns = model.named_steps["prep"].get_feature_names_out()
+    assert sum(name.startswith("cat__id_") for name in columns) == 60
