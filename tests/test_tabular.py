@@ -133,6 +133,8 @@ def test_recipe_settings():
     regressor_params = make_regressor().get_params()
     assert regressor_params["net__regressor__activation"] == "gelu"
     assert regressor_params["net__regressor__max_iter"] == 256
+    assert regressor_params["net__regressor__learning_rate__learning_rate_init"] == 4e-3
+    assert network.learning_rate.learning_rate_init == 2e-3
     assert network.dropout == 0.15
     onehot = make_classifier().get_params()["prep__cat__onehot"]
     assert onehot.max_categories == 256
