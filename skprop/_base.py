@@ -352,7 +352,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             initialize(self, layer_units, parts, loss)
             net = backend.network(net)
         else:
-            self._check_continuation(layer_units, front)
+            self._check_continuation(layer_units)
             net = backend.network(net)
             net.load(backend.fitted_arrays(self._fitted_arrays()))
         self._fitted_input_layers = front
@@ -408,19 +408,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         return list(getattr(self, "_fitted_input_layers", []))
 
-    def _check_continuation(self, layer_units, front):
-        """warm_start / partial_fit must keep the network's shape."""
+    def _check_continuation(self, layer_units):
+        """warm_start / partial_fit must keep the network's shape (the input
+        layers are the fitted ones: `_continued_input_layers`)."""
         previous = self._fitted_layer_units()
-        shapes = [[shape for _, shape, _ in layer.parameters()] for layer in front]
-        fitted = [
-            [a.shape for a in arrays] for arrays in getattr(self, "input_params_", [])
-        ]
-        if shapes != fitted:
-            raise ValueError(
-                f"The fitted input layers have arrays of shapes {fitted}, but "
-                f"input_layers and the data need {shapes}; use warm_start=False "
-                "or a new estimator to change them."
-            )
         if previous != layer_units:
             raise ValueError(
                 f"The network has layer sizes {previous}, but the data and "
@@ -460,10 +451,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _fitted_arrays(self):
         """Each layer's fitted arrays, in the order of its `parameters`."""
-        mixes = getattr(self, "activation_params_", [])
+        # One mix array per hidden layer with a parametric activation (none
+        # in models fitted before activation_params_ existed).
+        mixes = getattr(self, "activation_params_", None) or [None] * len(self.coefs_)
         dense = [
-            [c, b] if i >= len(mixes) or mixes[i] is None else [c, b, mixes[i]]
-            for i, (c, b) in enumerate(zip(self.coefs_, self.intercepts_))
+            [c, b] if mix is None else [c, b, mix]
+            for c, b, mix in zip(self.coefs_, self.intercepts_, [*mixes, None])
         ]
         return [*getattr(self, "input_params_", []), *dense]
 

@@ -67,7 +67,7 @@ def check_parts(estimator):
         for spec in estimator.input_layers or []
     ]
     parts["groups"] = parameter_groups(
-        parts["input_layers"], estimator.parameter_groups, parts["activations"]
+        parts["input_layers"] + parts["activations"], estimator.parameter_groups
     )
     for callback in estimator.callbacks or []:
         if not callable(callback):
@@ -77,16 +77,14 @@ def check_parts(estimator):
     return parts
 
 
-def parameter_groups(layers, options, activations=()):
-    """The default groups, then each input layer kind's and that of
-    parametric activations, with `options` (``{group name: {option:
-    value}}``) applied."""
+def parameter_groups(parts, options):
+    """The default groups, then the group of each part that owns parameters
+    (it has a ``group`` method: input layers, parametric activations), with
+    `options` (``{group name: {option: value}}``) applied."""
     groups = default_groups()
-    extra = [layer.group() for layer in layers]
-    if any(getattr(activation, "parametric", False) for activation in activations):
-        extra.append(ParameterGroup("activation", l2=False, weight_decay=False))
-    for group in extra:
-        if group.name not in [g.name for g in groups]:
+    for part in parts:
+        group = ParameterGroup(**part.group()) if hasattr(part, "group") else None
+        if group is not None and group.name not in [g.name for g in groups]:
             groups.append(group)
     by_name = {group.name: group for group in groups}
     for name, settings in (options or {}).items():

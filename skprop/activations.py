@@ -516,6 +516,11 @@ class Parametric(Activation):
     def init_factor(self):
         return self.base.init_factor
 
+    def group(self):
+        """The parameter group of the mixes, with its defaults (as
+        `skprop.layers.InputLayer.group`)."""
+        return dict(name="activation", l2=False, weight_decay=False)
+
     def validate(self):
         super().validate()
         base = self.base

@@ -18,7 +18,7 @@ from scipy import sparse
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skprop._component import Component
-from skprop._layers import Layer, ParameterGroup
+from skprop._layers import Layer
 
 _TWO_PI = 2.0 * math.pi
 
@@ -65,7 +65,9 @@ class InputLayer(Component):
 
         Returns
         -------
-        group : ParameterGroup
+        group : dict
+            `skprop._layers.ParameterGroup`'s arguments: ``name``, ``l2``
+            and optionally ``lr_factor`` and ``weight_decay``.
         """
         raise NotImplementedError
 
@@ -93,7 +95,7 @@ class FeatureScale(InputLayer):
         return _Scale(n_inputs)
 
     def group(self):
-        return ParameterGroup("scale", l2=False, weight_decay=False)
+        return dict(name="scale", l2=False, weight_decay=False)
 
 
 class PeriodicEmbedding(InputLayer):
@@ -165,11 +167,11 @@ class PeriodicEmbedding(InputLayer):
         )
 
     def group(self):
-        return ParameterGroup("embedding", l2=False, weight_decay=False)
+        return dict(name="embedding", l2=False, weight_decay=False)
 
 
 def _distinct_counts(X):
-    """Number of distinct values in each column (at most 3 are told apart)."""
+    """Number of distinct values in each column (NaN counts as one value)."""
     if sparse.issparse(X):
         X = X.tocsc()
         counts = []

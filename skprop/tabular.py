@@ -99,7 +99,7 @@ def make_classifier(**overrides):
     Returns
     -------
     model : Pipeline
-        Steps ``prep`` (the preprocessing) and ``net`` (a
+        Steps ``prep`` (the preprocessing), ``float32`` and ``net`` (a
         `~skprop.BackpropClassifier`); see `skprop.tabular`.
 
     Raises
@@ -149,7 +149,7 @@ def make_regressor(**overrides):
     Returns
     -------
     model : Pipeline
-        Steps ``prep`` (the preprocessing) and ``net`` (a
+        Steps ``prep`` (the preprocessing), ``float32`` and ``net`` (a
         `~sklearn.compose.TransformedTargetRegressor` around a
         `~skprop.BackpropRegressor`); see `skprop.tabular`.
 

@@ -337,7 +337,7 @@ def test_gradient_through_parametric_activations(base, dropout):
     loss = LogLoss().for_target("multiclass")
     activations = [Parametric(base), Parametric(ACTIVATIONS[base]())]
     layers = dense_stack([4, 5, 3, 3], activations, dropout)
-    groups = parameter_groups([], None, activations)
+    groups = parameter_groups(activations, None)
     net = Network.empty(layers, np.float64, groups)
     net.initialize(rng)
     assert [type(layer) for layer in layers[:2]] == [ParametricDense] * 2
