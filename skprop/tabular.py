@@ -54,22 +54,24 @@ keep it equal to an overridden `max_iter`, a grid search that tunes
 
 import difflib
 
-import numpy as np
-from sklearn.compose import (
-    ColumnTransformer,
-    TransformedTargetRegressor,
-    make_column_selector,
-)
-from sklearn.impute import SimpleImputer
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import check_array
 
 from skprop._classifier import BackpropClassifier
 from skprop._regressor import BackpropRegressor
 from skprop.layers import FeatureScale, PeriodicEmbedding
 from skprop.losses import LogLoss
 from skprop.optimizers import AdamW
-from skprop.preprocessing import RobustSmoothScaler, TargetScaler
+from skprop.preprocessing import (
+    AsFloat32,
+    TabularPreprocessor,
+    TargetScaler,
+    _categorical_branch,
+    _numeric_branch,
+)
 from skprop.schedules import Cosine
 
 # Epochs: regression measured better with the longer schedule, while
@@ -78,10 +80,87 @@ from skprop.schedules import Cosine
 _CLASSIFIER_EPOCHS = 128
 _REGRESSOR_EPOCHS = 256
 
-# Selecting by "number" and its complement avoids naming string dtypes,
-# whose names differ between pandas 2 and 3.
-_NUMERIC_FRAME = make_column_selector(dtype_include="number")
-_OTHER_FRAME = make_column_selector(dtype_exclude="number")
+
+class TabularPipeline(Pipeline):
+    """A `~sklearn.pipeline.Pipeline` whose `fit` also takes validation data
+    and sends it through the pipeline's own preprocessing.
+
+    The pipeline of `make_classifier` and `make_regressor`. With `X_val` and
+    `y_val`, `fit` fits every step but the last on `X`, transforms `X_val`
+    with them and gives the result to the last step's `fit` as its `X_val`;
+    when the last step is a `~sklearn.compose.TransformedTargetRegressor`,
+    `y_val` goes through the target transformation fitted on `y` too. So a
+    network's early stopping and validation curves see validation data
+    exactly as it sees training data. Everything else is `Pipeline`'s.
+
+    Parameters
+    ----------
+    steps : list of tuples
+        ``(name, estimator)`` pairs, as `Pipeline`'s.
+    transform_input : list of str or None, default=None
+    memory : str or object with the joblib.Memory interface, default=None
+    verbose : bool, default=False
+        As `Pipeline`'s.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop.tabular import make_classifier
+    >>> X, y = np.arange(80.0).reshape(40, 2), [0, 1] * 20
+    >>> model = make_classifier(net__max_iter=3, random_state=0)
+    >>> model = model.fit(X[:30], y[:30], X_val=X[30:], y_val=y[30:])
+    >>> len(model.named_steps["net"].validation_scores_)
+    3
+    """
+
+    def fit(
+        self, X, y=None, *, X_val=None, y_val=None, sample_weight_val=None, **params
+    ):
+        """Fit the pipeline, with optional validation data for its last step.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training data, as it comes.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Raw targets.
+        X_val : DataFrame or array-like of shape (n_val_samples, n_features), \
+                default=None
+            Validation data, as it comes; given with `y_val`.
+        y_val : array-like of shape (n_val_samples,) or \
+                (n_val_samples, n_outputs), default=None
+            Raw validation targets.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
+        **params : dict
+            ``<step>__<parameter>`` fit parameters, as `Pipeline`'s, e.g.
+            ``net__sample_weight``.
+
+        Returns
+        -------
+        self : TabularPipeline
+            The fitted pipeline.
+        """
+        if X_val is None and y_val is None and sample_weight_val is None:
+            return super().fit(X, y, **params)
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        prefix = self.steps[-1][0] + "__"
+        last = {
+            k.removeprefix(prefix): v for k, v in params.items() if k.startswith(prefix)
+        }
+        head = self[:-1]
+        X_fitted = head.fit_transform(
+            X, y, **{k: v for k, v in params.items() if not k.startswith(prefix)}
+        )
+        network = self._final_estimator
+        if isinstance(network, TransformedTargetRegressor):
+            y_val = _scaled_targets(network, y, y_val)
+        validation = {"X_val": head.transform(X_val), "y_val": y_val}
+        if sample_weight_val is not None:
+            validation["sample_weight_val"] = sample_weight_val
+        network.fit(X_fitted, y, **last, **validation)
+        return self
 
 
 def make_classifier(**overrides):
@@ -127,7 +206,7 @@ def make_classifier(**overrides):
         loss=LogLoss(label_smoothing=0.1),
         **_network("relu", _CLASSIFIER_EPOCHS, learning_rate=2e-3),
     )
-    model = Pipeline([("prep", _preprocessor()), _float32(), ("net", network)])
+    model = TabularPipeline([("prep", _preprocessor()), _float32(), ("net", network)])
     return _overridden(model, overrides, network="net__")
 
 
@@ -174,7 +253,7 @@ def make_regressor(**overrides):
         ),
         transformer=TargetScaler(),
     )
-    model = Pipeline([("prep", _preprocessor()), _float32(), ("net", network)])
+    model = TabularPipeline([("prep", _preprocessor()), _float32(), ("net", network)])
     return _overridden(model, overrides, network="net__regressor__")
 
 
@@ -199,81 +278,30 @@ def _network(activation, max_iter, learning_rate):
 
 
 def _preprocessor():
-    """The ColumnTransformer of numeric and categorical columns."""
-    numeric = Pipeline(
-        [
-            ("scale", RobustSmoothScaler()),
-            (
-                "impute",
-                SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True),
-            ),
-        ]
-    )
-    categorical = Pipeline(
-        [
-            ("na", FunctionTransformer(_na_as_nan, feature_names_out="one-to-one")),
-            (
-                "onehot",
-                OneHotEncoder(
-                    handle_unknown="infrequent_if_exist",
-                    max_categories=256,
-                    sparse_output=False,
-                ),
-            ),
-        ]
-    )
-    return ColumnTransformer(
-        [("num", numeric, _numeric_columns), ("cat", categorical, _other_columns)]
-    )
-
-
-def _as_float32(X):
-    """The features as float32 (dense or sparse)."""
-    return X.astype(np.float32)
+    """The ``prep`` step, with its branches' settings as parameters."""
+    return TabularPreprocessor(num=_numeric_branch(), cat=_categorical_branch())
 
 
 def _float32():
     """The ``float32`` step."""
-    return (
-        "float32",
-        FunctionTransformer(_as_float32, feature_names_out="one-to-one"),
-    )
+    return ("float32", AsFloat32())
 
 
-def _numeric_columns(X):
-    """The numeric columns of a frame, or all columns of a numeric array."""
-    if hasattr(X, "iloc"):
-        return _NUMERIC_FRAME(X)
-    if _is_polars(X):
-        return [name for name, dtype in X.schema.items() if dtype.is_numeric()]
-    return list(range(X.shape[1])) if not _is_text(X) else []
-
-
-def _other_columns(X):
-    """The non-numeric columns of a frame, or all columns of a text array."""
-    if hasattr(X, "iloc"):
-        return _OTHER_FRAME(X)
-    if _is_polars(X):
-        return [name for name, dtype in X.schema.items() if not dtype.is_numeric()]
-    return list(range(X.shape[1])) if _is_text(X) else []
-
-
-def _is_polars(X):
-    """Whether `X` is a polars DataFrame (without importing polars)."""
-    return type(X).__module__.startswith("polars")
-
-
-def _is_text(X):
-    """Whether an array holds objects or strings rather than numbers."""
-    return X.dtype.kind in "OUS"
-
-
-def _na_as_nan(X):
-    """pandas' NA as NaN, which OneHotEncoder takes for a category."""
-    if not hasattr(X, "iloc"):
-        return X
-    values = X.astype(object)
-    return values.where(values.notna(), np.nan)
+def _scaled_targets(network, y, y_val):
+    """`y_val` as `network`, a TransformedTargetRegressor, will transform
+    `y` when fitted on it."""
+    if network.transformer is not None:
+        transformer = clone(network.transformer)
+    else:
+        transformer = FunctionTransformer(
+            network.func, network.inverse_func, validate=True, check_inverse=False
+        )
+    y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+    y_val = check_array(y_val, ensure_2d=False, dtype="numeric", input_name="y_val")
+    transformer.fit(y.reshape(len(y), -1))
+    scaled = transformer.transform(y_val.reshape(len(y_val), -1))
+    # As TransformedTargetRegressor: 1-D targets train the network in 1-D.
+    return scaled.ravel() if y.ndim == 1 and scaled.shape[1] == 1 else scaled
 
 
 def _overridden(model, overrides, network):

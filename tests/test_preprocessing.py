@@ -6,11 +6,22 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skprop import preprocessing
-from skprop.preprocessing import RobustSmoothScaler, TargetScaler
+from skprop.preprocessing import (
+    ConstantImputer,
+    FrequencyEncoder,
+    RobustSmoothScaler,
+    TargetScaler,
+)
 
 
 @parametrize_with_checks(
-    [RobustSmoothScaler(), RobustSmoothScaler(clip=None), TargetScaler()]
+    [
+        RobustSmoothScaler(),
+        RobustSmoothScaler(clip=None),
+        TargetScaler(),
+        ConstantImputer(),
+        ConstantImputer(fill_value=-1.0, add_indicator=False),
+    ]
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
@@ -115,3 +126,32 @@ def test_target_scaler_standardises_and_clips_the_inverse():
     assert_allclose(scaler.inverse_transform(wide), [[4.0, 10.0], [1.0, 10.0]])
     unclipped = TargetScaler(clip=False).fit(y).inverse_transform(wide)
     assert unclipped[0, 0] > 4.0 and unclipped[1, 0] < 1.0
+
+
+@pytest.mark.parametrize("add_indicator", [True, False])
+def test_constant_imputer_equals_simple_imputer(add_indicator):
+    from sklearn.impute import SimpleImputer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 4))
+    X[rng.random((30, 4)) < 0.2] = np.nan
+    X[:, 2] = np.nan  # entirely missing: left out, as SimpleImputer does
+    X[:, 3] = 1.0
+    names = np.array(["a", "b", "c", "d"], dtype=object)
+    simple = SimpleImputer(
+        strategy="constant", fill_value=0.0, add_indicator=add_indicator
+    )
+    with pytest.warns(UserWarning):
+        expected = simple.fit(X).transform(X[:7])
+    ours = ConstantImputer(add_indicator=add_indicator).fit(X)
+    assert_array_equal(ours.transform(X[:7]), expected)
+    assert_array_equal(
+        ours.get_feature_names_out(names), simple.get_feature_names_out(names)
+    )
+
+
+def test_frequency_encoder_known_values():
+    X = np.array([["a", "x"], ["a", None], ["b", "x"], [np.nan, "x"]], dtype=object)
+    encoder = FrequencyEncoder().fit(X)
+    new = np.array([["b", "x"], ["z", None], [None, "new"]], dtype=object)
+    assert_allclose(encoder.transform(new), [[0.25, 0.75], [0.0, 0.25], [0.25, 0.0]])

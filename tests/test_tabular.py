@@ -1,16 +1,20 @@
 import doctest
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from sklearn.utils import estimator_html_repr
 
 from skprop import BackpropClassifier, BackpropRegressor, tabular
 from skprop.layers import FeatureScale, PeriodicEmbedding
 from skprop.optimizers import SGD
-from skprop.tabular import make_classifier, make_regressor
+from skprop.preprocessing import DatetimeFeatures, TargetScaler
+from skprop.tabular import TabularPipeline, make_classifier, make_regressor
 
 pd = pytest.importorskip("pandas")
 
@@ -247,3 +251,155 @@ def test_an_identifier_with_dozens_of_values_keeps_its_identity():
     model = fast_regressor(random_state=0).fit(X, ids * 10.0 + X["x"])
     columns = model.named_steps["prep"].get_feature_names_out()
     assert sum(name.startswith("cat__id_") for name in columns) == 60
+
+
+def small_frame(n_samples=60, seed=0):
+    X, signal = mixed_frame(n_samples=n_samples, seed=seed)
+    return X, signal
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_validation_data_goes_through_the_preprocessing(task):
+    X, signal = small_frame(n_samples=80)
+    X_val, signal_val = small_frame(n_samples=40, seed=1)
+    if task == "classification":
+        y, y_val = signal > 1.0, signal_val > 1.0
+        factory, key = make_classifier, "net__"
+    else:
+        y, y_val = 1000.0 + 300.0 * signal, 1000.0 + 300.0 * signal_val
+        factory, key = make_regressor, "net__regressor__"
+    settings = {key + "max_iter": 3, "random_state": 0}
+    model = factory(**settings).fit(X, y, X_val=X_val, y_val=y_val)
+    # By hand: the fitted preprocessing, and for regression the target scaler.
+    by_hand = factory(**settings)
+    head = clone(by_hand[:-1]).fit(X, y)
+    X_val_by_hand = head.transform(X_val)
+    assert X_val_by_hand.dtype == np.float32
+    if task == "regression":
+        y_val = (
+            TargetScaler()
+            .fit(np.asarray(y)[:, None])
+            .transform(np.asarray(y_val)[:, None])[:, 0]
+        )
+    by_hand.fit(X, y, net__X_val=X_val_by_hand, net__y_val=y_val)
+    fitted, fitted_by_hand = model.named_steps["net"], by_hand.named_steps["net"]
+    if task == "regression":
+        fitted, fitted_by_hand = fitted.regressor_, fitted_by_hand.regressor_
+    assert len(fitted.validation_scores_) == 3
+    assert_array_equal(fitted.validation_scores_, fitted_by_hand.validation_scores_)
+    assert_array_equal(
+        fitted.validation_loss_curve_, fitted_by_hand.validation_loss_curve_
+    )
+
+
+def test_validation_data_needs_both_parts_and_keeps_params():
+    X, signal = small_frame()
+    with pytest.raises(ValueError, match="X_val and y_val"):
+        make_classifier(net__max_iter=2).fit(X, signal > 1.0, X_val=X)
+    model = make_classifier(net__max_iter=2)
+    keys = set(model.get_params())
+    model.fit(X, signal > 1.0, X_val=X, y_val=signal > 1.0)
+    assert set(model.get_params()) == keys
+    assert set(clone(model).get_params()) == keys
+    assert isinstance(model, TabularPipeline)
+
+
+@pytest.mark.parametrize("columns", [["size", "count"], ["colour", "shop"], None])
+def test_html_repr_of_fitted_recipes(columns):
+    X, signal = small_frame()
+    X = X if columns is None else X[columns]
+    model = make_classifier(net__max_iter=2).fit(X, signal > 1.0)
+    html = estimator_html_repr(model)
+    assert "TabularPipeline" in html and model._repr_html_()
+    branches = [
+        name for name, *_ in model.named_steps["prep"].column_transformer_.transformers_
+    ]
+    expected = {None: ["num", "cat"], "size": ["num"], "colour": ["cat"]}
+    assert branches == expected[columns and columns[0]]
+    params = model.get_params()
+    assert "prep__cat__onehot__max_categories" in params
+    assert "prep__num__scale__clip" in params
+    assert estimator_html_repr(make_regressor())
+
+
+def test_skops_trusts_only_public_skprop_classes():
+    sio = pytest.importorskip("skops.io")
+    X, signal = small_frame()
+    for model in [
+        make_classifier(net__max_iter=2).fit(X, signal > 1.0),
+        make_regressor(net__regressor__max_iter=2).fit(X, signal),
+    ]:
+        untrusted = sio.get_untrusted_types(data=sio.dumps(model))
+        assert all(name.startswith("skprop.") for name in untrusted)
+        ours = [
+            name
+            for name in untrusted
+            if name.startswith(("skprop.tabular", "skprop.preprocessing"))
+        ]
+        assert ours and all(not name.split(".")[-1].startswith("_") for name in ours)
+        loaded = sio.loads(sio.dumps(model), trusted=untrusted)
+        assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_datetime_columns_are_numeric_features():
+    rng = np.random.default_rng(0)
+    times = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 800, 60), "D")
+    X = pd.DataFrame({"when": times, "x": rng.random(60)})
+    X.loc[3, "when"] = pd.NaT
+    model = make_classifier(net__max_iter=2).fit(X, [0, 1] * 30)
+    names = model.named_steps["prep"].get_feature_names_out().tolist()
+    assert names == [
+        "num__x",
+        *(
+            f"date__when_{part}"
+            for part in ["epoch", "month", "day", "weekday", "hour"]
+        ),
+        *(
+            f"date__missingindicator_when_{part}"
+            for part in ["epoch", "month", "day", "weekday", "hour"]
+        ),
+    ]
+    features = DatetimeFeatures().fit_transform(X[["when"]].head(1))
+    stamp = X["when"].iloc[0]
+    assert_allclose(
+        features[0],
+        [stamp.timestamp(), stamp.month, stamp.day, stamp.day_of_week, stamp.hour],
+    )
+    assert model.predict(X.head(4)).shape == (4,)
+
+
+def test_high_cardinality_column_is_frequency_encoded_with_a_warning():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {"id": [f"row{i}" for i in range(300)], "colour": rng.choice(["a", "b"], 300)}
+    )
+    with pytest.warns(UserWarning, match="'id'.*max_categories=256"):
+        model = make_classifier(net__max_iter=2).fit(X, [0, 1] * 150)
+    names = model.named_steps["prep"].get_feature_names_out().tolist()
+    assert names == ["cat__colour_a", "cat__colour_b", "freq__id_frequency"]
+    # Raising the limit one-hot encodes it: 255 most frequent and the rest.
+    model = make_classifier(net__max_iter=2, prep__max_categories=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.fit(X, [0, 1] * 150)
+    assert model.named_steps["net"].n_features_in_ == 2 + 256
+
+
+def test_set_output_polars_and_pandas():
+    pytest.importorskip("polars")
+    X, signal = small_frame()
+    y = signal > 1.0
+    expected = make_classifier(net__max_iter=2, random_state=0).fit(X, y)
+    for transform in ["pandas", "polars"]:
+        model = make_classifier(net__max_iter=2, random_state=0)
+        model.set_output(transform=transform).fit(X, y)
+        assert_allclose(model.predict_proba(X), expected.predict_proba(X), rtol=1e-6)
+
+
+def test_array_api_input_is_refused_clearly():
+    xp = pytest.importorskip("array_api_strict")
+    sklearn = pytest.importorskip("sklearn")
+    X = xp.asarray(np.random.default_rng(0).random((20, 3)))
+    with sklearn.config_context(array_api_dispatch=True):
+        with pytest.raises(TypeError, match="NumPy arrays and pandas or polars"):
+            make_classifier(net__max_iter=2).fit(X, xp.asarray([0, 1] * 10))
