@@ -19,6 +19,20 @@ from skprop._labels import (
     multilabel_targets,
     rare_classes,
 )
+from skprop._parts import training_loss
+
+# The link output (`Link.output_kind`) that each target type trains with.
+_OUTPUT_KIND = {
+    "binary": "probability",
+    _SINGLE: "probability",
+    _MULTILABEL: "probability",
+    "multiclass": "distribution",
+}
+_KIND_MEANING = {
+    "value": "values that are not probabilities",
+    "probability": "one probability per output, e.g. LogitLink()",
+    "distribution": "one probability distribution per row, e.g. SoftmaxLink()",
+}
 
 
 class BackpropClassifier(ClassifierMixin, BaseBackprop):
@@ -257,6 +271,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             reset=first_pass,
         )
         Y, labels = label_targets(self, y, incremental, first_pass, classes)
+        _check_output_kind(training_loss(self), self._target_type, len(self.classes_))
         return X, Y, labels
 
     def _encode_validation_targets(self, y_val, dtype):
@@ -441,3 +456,20 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _check_output_kind(loss, target_type, n_classes):
+    """Raise ValueError when `loss`'s link does not give the probabilities
+    that targets of `target_type` need (a binary loss on a multiclass y)."""
+    kind, needed = loss.link.output_kind, _OUTPUT_KIND[target_type]
+    if kind == needed:
+        return
+    raise ValueError(
+        f"BackpropClassifier cannot train loss={loss!r} on this y: the loss's "
+        f"link {type(loss.link).__name__} has output_kind {kind!r} "
+        f"({_KIND_MEANING[kind]}), but y is {target_type} ({n_classes} "
+        f"classes), which needs output_kind {needed!r} "
+        f"({_KIND_MEANING[needed]}). Give the loss a link of that kind and the "
+        "matching gradient, or implement its for_target(target_type) to "
+        "return the loss for each target type, as LogLoss does."
+    )

@@ -24,9 +24,16 @@ class Link(Component):
     MLP ``out_activation_``. The methods ending in ``_xp`` do the same for
     arrays of an Array API namespace `xp`; a link that implements them
     sets ``array_api_support = True``.
+
+    `output_kind` says what `inverse` gives: "value" (any value, for
+    regression), "probability" (a probability per output: binary and
+    multilabel targets) or "distribution" (each row a probability
+    distribution over the outputs: multiclass targets).
+    `BackpropClassifier` checks it against the targets before training.
     """
 
     out_activation = "identity"
+    output_kind = "value"
     array_api_support = False
 
     def inverse(self, raw):
@@ -75,6 +82,7 @@ class LogitLink(Link):
 
     array_api_support = True
     out_activation = "logistic"
+    output_kind = "probability"
 
     def inverse(self, raw):
         return expit(raw)
@@ -106,6 +114,7 @@ class SoftmaxLink(Link):
 
     array_api_support = True
     out_activation = "softmax"
+    output_kind = "distribution"
 
     def inverse(self, raw):
         return np.exp(log_softmax(raw))
