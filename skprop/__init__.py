@@ -6,6 +6,7 @@ from skprop._backend import to_namespace
 from skprop._base import InconsistentSkpropVersionWarning
 from skprop._classifier import BackpropClassifier
 from skprop._epoch import DivergenceError
+from skprop._mlp import from_mlp
 from skprop._regressor import BackpropRegressor
 from skprop._version import __version__
 
@@ -15,5 +16,6 @@ __all__ = [
     "DivergenceError",
     "InconsistentSkpropVersionWarning",
     "__version__",
+    "from_mlp",
     "to_namespace",
 ]

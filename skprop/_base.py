@@ -27,6 +27,7 @@ from skprop._backend import (
 )
 from skprop._data import minibatch_size, split, training_weights
 from skprop._layers import dense_stack
+from skprop._mlp import RENAMED, renamed_message
 from skprop._network import Network
 from skprop._numeric import copy_array
 from skprop._parts import (
@@ -73,6 +74,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "optimizer": [str, _optimizers.Optimizer],
         "learning_rate": [
             Interval(Real, 0, None, closed="neither"),
+            str,
             _schedules.Schedule,
         ],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -99,6 +101,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "parameter_groups": [dict, None],
         "init": [StrOptions({"glorot", "data"})],
     }
+
+    def __new__(cls, *args, **kwargs):
+        """Name the translation of MLP's parameters given to the constructor,
+        which would otherwise raise a bare TypeError."""
+        mlp_names = [name for name in kwargs if _renamed(cls, name)]
+        if mlp_names:
+            raise TypeError(
+                f"{cls.__name__}() got an unexpected keyword argument "
+                f"{', '.join(map(repr, mlp_names))}. {renamed_message(mlp_names)}"
+            )
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -216,6 +229,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         -------
         self : object
         """
+        mlp_names = [name.split("__")[0] for name in params]
+        mlp_names = [name for name in mlp_names if _renamed(self, name)]
+        if mlp_names:
+            raise ValueError(
+                f"Invalid parameter {', '.join(map(repr, mlp_names))} for "
+                f"estimator {type(self).__name__}. {renamed_message(mlp_names)}"
+            )
         saved = {
             name: (
                 value,
@@ -504,3 +524,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.array_api_support = array_api_supported(self)
         return tags
+
+
+def _renamed(estimator, name):
+    """Whether `name` is one of MLP's parameters that skprop names otherwise
+    (and not a parameter of `estimator`, class or instance)."""
+    return name in RENAMED and name not in estimator._get_param_names()

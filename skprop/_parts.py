@@ -9,6 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skprop import activations as _activations
 from skprop import layers as _layers
@@ -188,10 +189,22 @@ def dropout_rates(dropout, n_hidden):
 
 
 def schedule(learning_rate):
-    """The learning-rate schedule (a float means a constant rate)."""
+    """The learning-rate schedule (a float means a constant rate, a name the
+    schedule at its defaults)."""
     if isinstance(learning_rate, _schedules.Schedule):
         learning_rate.validate()
         return learning_rate
+    if isinstance(learning_rate, str):
+        if learning_rate not in _schedules._REGISTRY:
+            raise InvalidParameterError(
+                "The 'learning_rate' parameter must be a float in (0, inf), one "
+                f"of {sorted(_schedules._REGISTRY)} (a Schedule at its defaults, "
+                f"starting at 0.001) or a Schedule instance; got {learning_rate!r}. "
+                "To convert all of MLP's learning-rate parameters at once "
+                "(learning_rate, learning_rate_init, power_t, solver), use "
+                "skprop.from_mlp."
+            )
+        return _schedules._REGISTRY[learning_rate]()
     return _schedules.Constant(learning_rate)
 
 
