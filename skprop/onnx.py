@@ -35,6 +35,9 @@ Examples
 """
 
 import numpy as np
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import check_array
 
 try:
@@ -61,6 +64,14 @@ from skprop import losses as _losses
 from skprop._classifier import _MULTILABEL, BackpropClassifier
 from skprop._layers import Dense
 from skprop._regressor import BackpropRegressor
+from skprop.preprocessing import (
+    AsFloat32,
+    ConstantImputer,
+    MissingAsNaN,
+    RobustSmoothScaler,
+    TabularPreprocessor,
+    TargetScaler,
+)
 
 
 def to_onnx(model, X_sample, *, target_opset=None):
@@ -69,11 +80,18 @@ def to_onnx(model, X_sample, *, target_opset=None):
     Parameters
     ----------
     model : BackpropClassifier, BackpropRegressor or Pipeline
-        A fitted skprop estimator, or a fitted pipeline of numeric steps
-        that skl2onnx converts, ending in one.
+        A fitted skprop estimator, a fitted pipeline of numeric steps that
+        skl2onnx converts, ending in one, or a fitted tabular recipe
+        (`skprop.tabular`).
     X_sample : array-like of shape (n_samples, n_features)
         Input data, used only for its dtype and number of features: the
         graph computes in float32 for float32 data, in float64 otherwise.
+        A recipe's graph takes its inputs from the fitted recipe instead:
+        one input per column of the frame it was fitted on (named as the
+        column; float64 numbers, NaN where missing, or strings, the empty
+        string where missing; see `onnx_inputs`), or one input ``"X"`` for
+        an array; it computes as the recipe does (float64 preprocessing,
+        a float32 network).
     target_opset : int, default=None
         ONNX opset of the graph; None takes the newest skl2onnx supports.
 
@@ -96,13 +114,112 @@ def to_onnx(model, X_sample, *, target_opset=None):
     >>> [out.name for out in to_onnx(model, X).graph.output]
     ['variable']
     """
+    options = {BackpropClassifier: {"zipmap": False}}
+    preprocessor = _tabular_preprocessor(model)
+    if preprocessor is not None:
+        return skl2onnx.convert_sklearn(
+            model,
+            initial_types=_tabular_input_types(preprocessor),
+            target_opset=target_opset,
+            options=options,
+        )
     X_sample = check_array(X_sample, dtype=(np.float64, np.float32))
     return skl2onnx.to_onnx(
-        model,
-        X_sample[:1],
-        target_opset=target_opset,
-        options={BackpropClassifier: {"zipmap": False}},
+        model, X_sample[:1], target_opset=target_opset, options=options
     )
+
+
+def onnx_inputs(onnx_model, X):
+    """The input feed of a graph exported from a tabular recipe.
+
+    Parameters
+    ----------
+    onnx_model : onnx.ModelProto
+        A graph made by `to_onnx` from a fitted `skprop.tabular` recipe.
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        Data as the recipe takes it, missing values included.
+
+    Returns
+    -------
+    feed : dict
+        For each graph input, its values: numbers as float64 (NaN where
+        missing), categories as strings (`MISSING_STRING`, the empty
+        string, where missing); of shape (n_samples, 1) for one input per
+        column, (n_samples, n_features) for the single input ``"X"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as ort
+    >>> import pandas as pd
+    >>> from skprop.onnx import onnx_inputs, to_onnx
+    >>> from skprop.tabular import make_classifier
+    >>> X = pd.DataFrame({"size": [1.0, np.nan, 3.0, 4.0] * 5,
+    ...                   "colour": ["red", None, "blue", "red"] * 5})
+    >>> model = make_classifier(net__max_iter=2).fit(X, [0, 1] * 10)
+    >>> onnx_model = to_onnx(model, X)
+    >>> session = ort.InferenceSession(onnx_model.SerializeToString())
+    >>> label, proba = session.run(None, onnx_inputs(onnx_model, X))
+    >>> bool(np.allclose(proba, model.predict_proba(X), atol=1e-5))
+    True
+    """
+    feed = {}
+    for graph_input in onnx_model.graph.input:
+        values, missing = _column_values(X, graph_input.name)
+        if graph_input.type.tensor_type.elem_type == TensorProto.STRING:
+            strings = np.vectorize(str, otypes=[object])(values)
+            feed[graph_input.name] = np.where(missing, MISSING_STRING, strings)
+        else:
+            numbers = np.where(missing, np.nan, values).astype(np.float64)
+            feed[graph_input.name] = numbers
+    return feed
+
+
+def _column_values(X, name):
+    """The values of input `name` (a column, or all of an array for "X") as
+    a 2-D object array, and where they are missing."""
+    if hasattr(X, "iloc"):
+        column = X[name]
+        values, missing = column.to_numpy(dtype=object), column.isna().to_numpy()
+    elif type(X).__module__.startswith("polars"):
+        column = X[name]
+        values = np.asarray(column.to_list(), dtype=object)
+        missing = column.is_null().to_numpy() | np.vectorize(_is_nan)(values)
+    else:
+        values = np.asarray(X, dtype=object)
+        missing = np.vectorize(_is_nan, otypes=[bool])(values)
+    return values.reshape(len(values), -1), missing.reshape(len(values), -1)
+
+
+def _is_nan(value):
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _tabular_preprocessor(model):
+    """The fitted `TabularPreprocessor` that starts `model`, or None."""
+    if isinstance(model, Pipeline) and isinstance(model[0], TabularPreprocessor):
+        return model[0]
+    return None
+
+
+def _tabular_input_types(preprocessor):
+    """The graph inputs of a recipe: one per column of a frame, numbers as
+    float64 and categories as strings, or one input "X" for an array."""
+    kinds = {}
+    for kind, _, columns in preprocessor.column_transformer_.transformers_:
+        if kind not in ("num", "cat"):
+            raise NotImplementedError(
+                f"ONNX export covers numeric and categorical columns, not the "
+                f"{kind!r} branch (columns {list(columns)})."
+            )
+        kinds.update(dict.fromkeys(columns, kind))
+    types = {"num": DoubleTensorType, "cat": StringTensorType}
+    if not hasattr(preprocessor, "feature_names_in_"):
+        (kind,) = set(kinds.values())
+        return [("X", types[kind]([None, preprocessor.n_features_in_]))]
+    return [
+        (name, types[kinds[name]]([None, 1])) for name in preprocessor.feature_names_in_
+    ]
 
 
 class _Graph:
@@ -274,6 +391,9 @@ def _periodic(graph, layer, arrays, a):
     `skprop.layers._Periodic`, with rows first throughout."""
     frequencies, phases, coef, intercept = (x.astype(graph.dtype) for x in arrays)
     n_embedded, n_outputs = intercept.shape
+    if n_embedded == 0:
+        # No column to embed (all binary, say): the output is the input.
+        return a
     columns = graph.node("Gather", [a, graph.constant(layer.columns)], axis=1)
     x = graph.node("Reshape", [columns, graph.constant(np.array([-1, n_embedded, 1]))])
     u = graph.node("Mul", [x, graph.constant(2 * np.pi * frequencies)])
@@ -388,6 +508,16 @@ def _convert_classifier(scope, operator, container):
 # ----------------------------------------------------------------------
 
 
+def _link_output(graph, model, raw, prediction):
+    """Add `model`'s output link from `raw` to the variable `prediction`."""
+    link = type(model._fitted_link)
+    if link not in _REGRESSOR_LINKS:
+        raise NotImplementedError(
+            f"No ONNX conversion for the output link {link.__name__}."
+        )
+    _REGRESSOR_LINKS[link](graph, raw, prediction)
+
+
 def _identity_link(graph, raw, prediction):
     graph.node("Identity", [raw], prediction)
 
@@ -417,13 +547,256 @@ def _regressor_shapes(operator):
 
 def _convert_regressor(scope, operator, container):
     """skl2onnx converter of `BackpropRegressor`."""
-    link = type(operator.raw_operator._fitted_link)
-    if link not in _REGRESSOR_LINKS:
-        raise NotImplementedError(
-            f"No ONNX conversion for the output link {link.__name__}."
-        )
     graph, raw = _input_graph(scope, operator, container)
-    _REGRESSOR_LINKS[link](graph, raw, operator.outputs[0].full_name)
+    _link_output(graph, operator.raw_operator, raw, operator.outputs[0].full_name)
+
+
+# ----------------------------------------------------------------------
+# The tabular recipe's preprocessing and target scaling
+# ----------------------------------------------------------------------
+
+# What a missing categorical value is in a string input: pandas' missing
+# values have no ONNX form.
+MISSING_STRING = ""
+
+
+def _same_shape(operator):
+    """skl2onnx shape calculator of a one-to-one float transformer."""
+    input_type = operator.inputs[0].type
+    operator.outputs[0].type = type(input_type)(list(input_type.shape))
+
+
+def _robust_smooth_scale(graph, x, scaler):
+    """`RobustSmoothScaler.transform` of `x`."""
+    centred = graph.node("Sub", [x, graph.constant(scaler.center_.astype(graph.dtype))])
+    scaled = graph.node(
+        "Div", [centred, graph.constant(scaler.scale_.astype(graph.dtype))]
+    )
+    if scaler.clip is None:
+        return scaled
+    relative = graph.node("Div", [scaled, graph.scalar(scaler.clip)])
+    squared = graph.node("Mul", [relative, relative])
+    norm = graph.node("Sqrt", [graph.node("Add", [graph.scalar(1.0), squared])])
+    return graph.node(
+        "Mul", [graph.scalar(scaler.clip), graph.node("Div", [relative, norm])]
+    )
+
+
+def _convert_robust_smooth_scaler(scope, operator, container):
+    """skl2onnx converter of `RobustSmoothScaler`."""
+    graph = _Graph(scope, container, operator.inputs[0].type)
+    scaled = _robust_smooth_scale(
+        graph, operator.inputs[0].full_name, operator.raw_operator
+    )
+    graph.node("Identity", [scaled], operator.outputs[0].full_name)
+
+
+def _convert_target_scaler(scope, operator, container):
+    """skl2onnx converter of `TargetScaler` (its `transform`)."""
+    graph = _Graph(scope, container, operator.inputs[0].type)
+    scaler = operator.raw_operator
+    centred = graph.node(
+        "Sub",
+        [
+            operator.inputs[0].full_name,
+            graph.constant(scaler.mean_.astype(graph.dtype)),
+        ],
+    )
+    graph.node(
+        "Div",
+        [centred, graph.constant(scaler.scale_.astype(graph.dtype))],
+        operator.outputs[0].full_name,
+    )
+
+
+def _impute(graph, x, imputer):
+    """`ConstantImputer.transform` of `x`."""
+    missing = graph.node("IsNaN", [x])
+    filled = graph.node("Where", [missing, graph.scalar(imputer.fill_value), x])
+    kept = graph.node("Gather", [filled, graph.constant(imputer.observed_)], axis=1)
+    if not len(imputer.indicator_features_):
+        return kept
+    flags = graph.node(
+        "Gather", [missing, graph.constant(imputer.indicator_features_)], axis=1
+    )
+    indicators = graph.node("Cast", [flags], to=_tensor_type(graph.dtype))
+    return graph.node("Concat", [kept, indicators], axis=1)
+
+
+def _tensor_type(dtype):
+    return helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+
+
+def _numeric_columns(graph, branch, columns):
+    """The numeric branch: `RobustSmoothScaler`, then `ConstantImputer`."""
+    steps = [type(step) for _, step in getattr(branch, "steps", [])]
+    if steps != [RobustSmoothScaler, ConstantImputer]:
+        raise NotImplementedError(
+            "ONNX export covers the numeric branch RobustSmoothScaler, "
+            f"ConstantImputer; this one is {branch!r}."
+        )
+    x = graph.node("Concat", columns, axis=1) if len(columns) > 1 else columns[0]
+    x = graph.node("Cast", [x], to=_tensor_type(graph.dtype))
+    return _impute(graph, _robust_smooth_scale(graph, x, branch[0]), branch[1])
+
+
+def _onehot_codes(onehot, index):
+    """Each input string of column `index` and its one-hot position; the
+    position of anything else (-1: no column)."""
+    categories = list(onehot.categories_[index])
+    infrequent = onehot.infrequent_categories_[index]
+    infrequent = [] if infrequent is None else list(infrequent)
+    frequent = [c for c in categories if not any(c is i or c == i for i in infrequent)]
+    other = len(frequent) if infrequent else -1
+    codes = {_as_string(c): position for position, c in enumerate(frequent)}
+    codes.update({_as_string(c): other for c in infrequent})
+    return codes, other
+
+
+def _as_string(value):
+    """A category as the ONNX graph's string inputs carry it."""
+    missing = value is None or (isinstance(value, float) and np.isnan(value))
+    return MISSING_STRING if missing else str(value)
+
+
+def _categorical_columns(graph, branch, columns):
+    """The categorical branch: `MissingAsNaN`, then one-hot encoding."""
+    steps = [type(step) for _, step in getattr(branch, "steps", [])]
+    onehot = branch[-1] if steps == [MissingAsNaN, OneHotEncoder] else None
+    if onehot is None or onehot.drop is not None:
+        raise NotImplementedError(
+            "ONNX export covers the categorical branch MissingAsNaN, "
+            f"OneHotEncoder(drop=None); this one is {branch!r}."
+        )
+    blocks = []
+    for index, column in enumerate(columns):
+        codes, other = _onehot_codes(onehot, index)
+        code = graph.node(
+            "LabelEncoder",
+            [column],
+            keys_strings=list(codes),
+            values_int64s=list(codes.values()),
+            default_int64=other,
+            op_domain="ai.onnx.ml",
+            op_version=2,
+        )
+        n_columns = len(set(codes.values()) - {-1})
+        hot = graph.node("Equal", [code, graph.constant(np.arange(n_columns))])
+        blocks.append(graph.node("Cast", [hot], to=_tensor_type(graph.dtype)))
+    return graph.node("Concat", blocks, axis=1) if len(blocks) > 1 else blocks[0]
+
+
+_BRANCHES = {"num": _numeric_columns, "cat": _categorical_columns}
+
+
+def _column_getter(graph, inputs, model):
+    """A function from a column (name or position) to a (n, 1) tensor."""
+    if not hasattr(model, "feature_names_in_"):
+        # An array: one input "X" of every column.
+        (full,) = inputs
+        return lambda position: graph.node(
+            "Gather", [full.full_name, graph.constant(np.array([position]))], axis=1
+        )
+    by_name = {variable.raw_name: variable.full_name for variable in inputs}
+    return lambda name: by_name[name]
+
+
+def _preprocessor_shapes(operator):
+    """skl2onnx shape calculator of `TabularPreprocessor`: float64 features."""
+    n_samples = operator.inputs[0].get_first_dimension()
+    n_features = len(operator.raw_operator.get_feature_names_out())
+    operator.outputs[0].type = DoubleTensorType([n_samples, n_features])
+
+
+def _convert_preprocessor(scope, operator, container):
+    """skl2onnx converter of `TabularPreprocessor`."""
+    graph = _Graph(scope, container, DoubleTensorType())
+    model = operator.raw_operator
+    column = _column_getter(graph, operator.inputs, model)
+    blocks = []
+    for kind, branch, columns in model.column_transformer_.transformers_:
+        if kind not in _BRANCHES:
+            raise NotImplementedError(
+                f"ONNX export covers numeric and categorical columns, not the "
+                f"{kind!r} branch (columns {list(columns)})."
+            )
+        blocks.append(_BRANCHES[kind](graph, branch, [column(c) for c in columns]))
+    graph.node("Concat", blocks, operator.outputs[0].full_name, axis=1)
+
+
+def _float32_shapes(operator):
+    """skl2onnx shape calculator of `AsFloat32`."""
+    operator.outputs[0].type = FloatTensorType(list(operator.inputs[0].type.shape))
+
+
+def _convert_float32(scope, operator, container):
+    """skl2onnx converter of `AsFloat32`."""
+    graph = _Graph(scope, container, FloatTensorType())
+    graph.node(
+        "Cast",
+        [operator.inputs[0].full_name],
+        operator.outputs[0].full_name,
+        to=TensorProto.FLOAT,
+    )
+
+
+def _target_regressor_shapes(operator):
+    """skl2onnx shape calculator of the recipe's TransformedTargetRegressor:
+    float64 predictions, as its `predict`."""
+    n_samples = operator.inputs[0].get_first_dimension()
+    n_outputs = operator.raw_operator.regressor_.n_outputs_
+    operator.outputs[0].type = DoubleTensorType([n_samples, n_outputs])
+
+
+def _convert_target_regressor(scope, operator, container):
+    """skl2onnx converter of a TransformedTargetRegressor of a
+    `BackpropRegressor` and a `TargetScaler`."""
+    model = operator.raw_operator
+    regressor, scaler = model.regressor_, model.transformer_
+    if not isinstance(regressor, BackpropRegressor) or not isinstance(
+        scaler, TargetScaler
+    ):
+        raise NotImplementedError(
+            "ONNX export covers a TransformedTargetRegressor of a "
+            "BackpropRegressor with a TargetScaler."
+        )
+    graph = _Graph(scope, container, operator.inputs[0].type)
+    raw = _raw_output(graph, regressor, operator.inputs[0].full_name)
+    prediction = scope.get_unique_variable_name("prediction")
+    _link_output(graph, regressor, raw, prediction)
+    graph = _Graph(scope, container, DoubleTensorType())
+    value = graph.node("Cast", [prediction], to=TensorProto.DOUBLE)
+    value = graph.node("Mul", [value, graph.constant(scaler.scale_)])
+    value = graph.node("Add", [value, graph.constant(scaler.mean_)])
+    if scaler.clip:
+        value = graph.node("Max", [value, graph.constant(scaler.min_)])
+        value = graph.node("Min", [value, graph.constant(scaler.max_)])
+    graph.node("Identity", [value], operator.outputs[0].full_name)
+
+
+for _model, _alias, _shapes, _convert in [
+    (
+        RobustSmoothScaler,
+        "SkpropRobustSmoothScaler",
+        _same_shape,
+        _convert_robust_smooth_scaler,
+    ),
+    (TargetScaler, "SkpropTargetScaler", _same_shape, _convert_target_scaler),
+    (
+        TabularPreprocessor,
+        "SkpropTabularPreprocessor",
+        _preprocessor_shapes,
+        _convert_preprocessor,
+    ),
+    (AsFloat32, "SkpropAsFloat32", _float32_shapes, _convert_float32),
+    (
+        TransformedTargetRegressor,
+        "SkpropTransformedTargetRegressor",
+        _target_regressor_shapes,
+        _convert_target_regressor,
+    ),
+]:
+    skl2onnx.update_registered_converter(_model, _alias, _shapes, _convert)
 
 
 skl2onnx.update_registered_converter(

@@ -220,3 +220,105 @@ def test_parametric_activations_match(dtype):
     )
     assert np.abs(model.activation_params_[0] - 1.0).max() > 1e-3
     assert_classifier_matches(model, X)
+
+
+def recipe_frame(n_samples=120, seed=0):
+    """Numeric, category, string and boolean columns with missing values,
+    and rows with unseen and missing categories appended."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(
+        {
+            "size": rng.normal(size=n_samples) * 100.0 + 50.0,
+            "count": rng.integers(0, 5, n_samples),
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n_samples)),
+            "shop": rng.choice(["a", "b", "c", "d"], n_samples).astype(object),
+            "member": rng.random(n_samples) < 0.5,
+        }
+    )
+    X.loc[rng.random(n_samples) < 0.1, "size"] = np.nan
+    X.loc[rng.random(n_samples) < 0.1, "colour"] = np.nan
+    X.loc[rng.random(n_samples) < 0.1, "shop"] = None
+    signal = X["size"].fillna(0.0) / 100.0 + (X["colour"] == "red")
+    new = X.head(4).assign(shop=["new", None, "zz", "a"])
+    return X, signal.to_numpy(), pd.concat([X, new], ignore_index=True)
+
+
+def run_recipe(model, X_fit, X):
+    onnx_model = skprop_onnx.to_onnx(model, X_fit)
+    session = ort.InferenceSession(
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, skprop_onnx.onnx_inputs(onnx_model, X))
+
+
+@pytest.mark.parametrize("max_categories", [256, 3])
+def test_tabular_classifier_matches(max_categories):
+    from skprop.tabular import make_classifier
+
+    X, signal, X_test = recipe_frame()
+    model = make_classifier(
+        net__max_iter=3, prep__cat__onehot__max_categories=max_categories
+    ).fit(X, np.where(signal > 0.5, "high", "low"))
+    label, proba = run_recipe(model, X, X_test)
+    assert_allclose(proba, model.predict_proba(X_test), **TOLERANCE)
+    assert_array_equal(label, model.predict(X_test))
+
+
+def test_tabular_regressor_matches():
+    from skprop.tabular import make_regressor
+
+    X, signal, X_test = recipe_frame()
+    y = 1000.0 + 300.0 * signal
+    model = make_regressor(net__regressor__max_iter=3).fit(X, y)
+    (prediction,) = run_recipe(model, X, X_test)
+    assert prediction.dtype == np.float64
+    # The network computes in float32: about 1e-7 of the targets' scale.
+    assert_allclose(prediction[:, 0], model.predict(X_test), rtol=1e-6, atol=1e-3)
+
+
+def test_tabular_recipe_on_arrays_and_polars_matches():
+    pl = pytest.importorskip("polars")
+    from skprop.tabular import make_classifier
+
+    X, signal, X_test = recipe_frame()
+    y = signal > 0.5
+    numeric = X[["size", "count"]].to_numpy()
+    model = make_classifier(net__max_iter=3).fit(numeric, y)
+    _, proba = run_recipe(model, numeric, numeric)
+    assert_allclose(proba, model.predict_proba(numeric), **TOLERANCE)
+    text = X[["shop"]].to_numpy()
+    model = make_classifier(net__max_iter=3).fit(text, y)
+    _, proba = run_recipe(model, text, text)
+    assert_allclose(proba, model.predict_proba(text), **TOLERANCE)
+    frame = pl.DataFrame(
+        {
+            "size": X["size"].to_numpy(),
+            "shop": [v if isinstance(v, str) else None for v in X["shop"]],
+        }
+    )
+    model = make_classifier(net__max_iter=3).fit(frame, y)
+    _, proba = run_recipe(model, frame, frame)
+    assert_allclose(proba, model.predict_proba(frame), **TOLERANCE)
+
+
+def test_tabular_datetime_columns_are_refused():
+    pd = pytest.importorskip("pandas")
+    from skprop.tabular import make_classifier
+
+    X = pd.DataFrame({"when": pd.date_range("2024-01-01", periods=20), "x": 1.0})
+    model = make_classifier(net__max_iter=2).fit(X, [0, 1] * 10)
+    with pytest.raises(NotImplementedError, match="'date' branch"):
+        skprop_onnx.to_onnx(model, X)
+
+
+def test_scalers_convert_inside_a_pipeline():
+    from skprop.preprocessing import RobustSmoothScaler, TargetScaler
+
+    X, y = classification_data(dtype=np.float64)
+    X[::7, 0] = np.nan
+    for scaler in [RobustSmoothScaler(), RobustSmoothScaler(clip=None), TargetScaler()]:
+        fitted = scaler.fit(np.nan_to_num(X) if isinstance(scaler, TargetScaler) else X)
+        data = np.nan_to_num(X) if isinstance(scaler, TargetScaler) else X
+        (result,) = run_onnx(skl2onnx.to_onnx(fitted, data[:1]), data)
+        assert_allclose(result, fitted.transform(data), rtol=1e-12, atol=1e-12)
