@@ -1,38 +1,62 @@
 """A recipe for tabular data: preprocessing and a network in one pipeline.
 
-`make_classifier` and `make_regressor` return an unfitted scikit-learn
-`~sklearn.pipeline.Pipeline` that takes a pandas (or polars) DataFrame with
-numeric and categorical columns as it comes, missing values included, or a
-plain array, and raw targets. Its steps, named for `set_params` and
-`GridSearchCV` keys:
+`make_classifier` and `make_regressor` return an unfitted
+`TabularPipeline` (a scikit-learn `~sklearn.pipeline.Pipeline`) that takes
+a pandas (or polars) DataFrame with numeric, date and categorical columns
+as it comes, missing values included, or a plain NumPy array, and raw
+targets. Its steps, named for `set_params` and `GridSearchCV` keys:
 
-- ``prep``: a `~sklearn.compose.ColumnTransformer` with two branches.
+- ``prep``: a `~skprop.preprocessing.TabularPreprocessor`, which sorts the
+  columns by kind when fitted and builds a
+  `~sklearn.compose.ColumnTransformer` of the branches that have columns,
+  selecting them by name:
 
   - ``prep__num``, the numeric columns: ``scale``, a `RobustSmoothScaler`
     (median, interquartile range, smooth clipping to ±3), then ``impute``,
-    a `~sklearn.impute.SimpleImputer` filling 0 (the median, once scaled)
-    and adding a missing-value indicator for each column that had missing
-    values when fitting.
+    a `~skprop.preprocessing.ConstantImputer` filling 0 (the median, once
+    scaled) and adding a missing-value indicator for each column that had
+    missing values when fitting.
+  - date and time columns become five numbers each (seconds since 1970,
+    month, day, weekday, hour; `~skprop.preprocessing.DatetimeFeatures`),
+    which then go through a copy of ``prep__num``.
   - ``prep__cat``, every other column (category, string, object, boolean):
     ``na``, which turns pandas' ``NA`` into NaN, then ``onehot``, a
-    `~sklearn.preprocessing.OneHotEncoder` that keeps the 256 most frequent
-    categories of a column, groups the rest (and, at predict time, unseen
-    ones) into one "infrequent" column, and encodes a missing value as a
-    category of its own. The first dense layer's weights on a column's
-    one-hot block are that column's learned embedding: identifiers with
-    dozens of values (a patient, a shop) keep their identity, which a
-    smaller cap would pool.
+    `~sklearn.preprocessing.OneHotEncoder` with at most 256 columns a
+    column (the 255 most frequent categories and one "infrequent" column
+    for the rest and, at predict time, unseen ones), which encodes a
+    missing value as a category of its own. The first dense layer's
+    weights on a column's one-hot block are that column's learned
+    embedding: identifiers with dozens of values (a patient, a shop) keep
+    their identity, which a smaller cap would pool.
+  - a categorical column with more than ``prep__max_categories`` (256)
+    distinct values, an identifier or free text, is encoded by its values'
+    training frequencies instead (one feature,
+    `~skprop.preprocessing.FrequencyEncoder`, then a copy of
+    ``prep__num``), with a warning naming it.
 
   A DataFrame's columns go to a branch by dtype; an array is numeric unless
-  its dtype is object or string, when all its columns are categorical.
+  its dtype is datetime64 (dates) or object or string (categorical). Arrays
+  of other Array API libraries are refused with a TypeError.
 
-- ``float32``: the features as float32, which the network then trains in
-  (half the memory traffic of float64, the same scores on the benchmark).
+- ``float32``: the features as float32 (`~skprop.preprocessing.AsFloat32`),
+  which the network then trains in (half the memory traffic of float64, the
+  same scores on the benchmark).
 - ``net``: the network, `~skprop.BackpropClassifier`, or for regression a
   `~sklearn.compose.TransformedTargetRegressor` whose ``regressor`` is a
   `~skprop.BackpropRegressor` trained on standardised targets, and whose
   predictions are clipped to the training targets' range
-  (`~skprop.preprocessing.TargetScaler`; ``net__regressor__...`` keys).
+  (`~skprop.preprocessing.TargetScaler`). The network's keys are therefore
+  ``net__...`` for the classifier (``net__max_iter``) and
+  ``net__regressor__...`` for the regressor (``net__regressor__max_iter``).
+
+``fit(X, y, X_val=..., y_val=...)`` takes raw validation data: it goes
+through the preprocessing fitted on `X` (and, for regression, the target
+scaling fitted on `y`) before it reaches the network, whose early stopping
+then uses it instead of the 20% hold-out. The fitted recipe renders in
+notebooks, saves with skops trusting nothing but skprop's public classes,
+and exports to ONNX (`skprop.onnx.to_onnx`, numeric and categorical
+columns). ``set_output(transform="pandas")`` or ``"polars"`` passes frames
+between the steps, with the same predictions.
 
 The network starts with periodic embeddings of the numeric features
 (`~skprop.layers.PeriodicEmbedding`: 16 frequencies, 4 outputs each,
