@@ -133,6 +133,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     best_validation_score_ : float or None
     early_stopped_ : bool
         Whether the last fit / partial_fit stopped on the validation score.
+    best_epoch_ : int
+        The epoch (counting from 1, an index into `loss_curve_`) whose
+        weights the model holds: the best validation epoch with early
+        stopping, the one a callback restored, else the last one trained.
     n_iter_ : int
         Epochs run by the last fit call.
     t_ : int

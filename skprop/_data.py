@@ -126,9 +126,21 @@ def _take_rows(a, rows):
 def validation_data(estimator, X_val, y_val, sample_weight_val, dtype):
     """A validation set checked as the training data was: ``(X, Y, w)``
     (targets and weights on the host)."""
-    X_val = validate_data(
-        estimator, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
-    )
+    try:
+        X_val = validate_data(
+            estimator, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"X_val does not fit the network's input: {error} The likely "
+            "cause is validation data that skipped the preprocessing the "
+            "training data went through: `fit(X, y, step__X_val=...)` on a "
+            "Pipeline hands X_val to the network as it is. Pass it through "
+            "the earlier steps: `Pipeline(..., transform_input=['X_val'])` "
+            "with `sklearn.set_config(enable_metadata_routing=True)` "
+            "(scikit-learn >= 1.6), or `pipeline[:-1].transform(X_val)` "
+            "yourself; skprop.tabular's recipes do it for you."
+        ) from error
     Y_val = estimator._encode_validation_targets(y_val, host_dtype(dtype))
     if Y_val.shape[0] != X_val.shape[0]:
         raise ValueError(

@@ -5,7 +5,7 @@ verbose line, skprop callbacks and scikit-learn callback tasks."""
 import numpy as np
 
 from skprop._trainer import State
-from skprop.callbacks import call_callbacks
+from skprop.callbacks import call_callbacks, end_callbacks
 
 
 def initialize(estimator, layer_units, parts, loss):
@@ -18,6 +18,10 @@ def initialize(estimator, layer_units, parts, loss):
     estimator.loss_curve_ = []
     estimator.validation_loss_curve_ = []
     estimator._no_improvement_count = 0
+    # The objective the network starts from, measured by the first epoch.
+    estimator._start_loss = None
+    estimator._best_params_epoch = None
+    estimator.best_epoch_ = None
     # The first stochastic epoch creates the optimizer state (see
     # skprop._backend's continued_state); creating it here would hold a
     # second copy.
@@ -48,6 +52,9 @@ _ATTRIBUTES = {
     "optimizer_state": "_optimizer_state",
     "schedule_state": "_schedule_state",
     "early_stopped": "early_stopped_",
+    "start_loss": "_start_loss",
+    "best_epoch": "_best_params_epoch",
+    "kept_epoch": "best_epoch_",
 }
 _OPTIONAL = ("loss", "best_params")
 
@@ -94,7 +101,14 @@ class Reporter:
         store(estimator, state)
         if estimator.verbose:
             print_record(record)
-        return call_callbacks(estimator.callbacks, estimator, record)
+        stop = call_callbacks(estimator.callbacks, estimator, record)
+        # A callback that put back other weights says whose (EarlyStopping).
+        state.kept_epoch = estimator.best_epoch_
+        return stop
+
+    def end_training(self):
+        """Training ended (normally or by an error): tell the callbacks."""
+        end_callbacks(self.estimator.callbacks, self.estimator)
 
     def close_epoch(self, stop, state):
         """Attributes after the stopping rules; close the scikit-learn task."""

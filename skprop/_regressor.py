@@ -82,6 +82,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     validation_loss_curve_ : list of float
     best_validation_score_ : float or None
     early_stopped_ : bool
+    best_epoch_ : int
+        The epoch (counting from 1, an index into `loss_curve_`) whose
+        weights the model holds: the best validation epoch with early
+        stopping, the one a callback restored, else the last one trained.
     n_iter_ : int
     t_ : int
     n_layers_ : int

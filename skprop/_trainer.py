@@ -17,6 +17,14 @@ from sklearn.exceptions import ConvergenceWarning
 from skprop._backend import NUMPY
 from skprop._epoch import divergence_error
 
+# A training loss this many times the loss the network started from has
+# exploded: an untrained network's outputs are of order one, so its loss is
+# the data's own scale (log K for K classes, half the targets' mean square),
+# and no healthy fit measured here came within a factor 1e4 of it (the
+# closing note of issue 20 gives the figures); runs that blow up reach 1e6
+# within a few epochs and go on to 1e50 and beyond while staying finite.
+EXPLOSION = 1e6
+
 
 @dataclass
 class Settings:
@@ -56,6 +64,11 @@ class State:
     optimizer_state: dict = field(default_factory=dict)
     schedule_state: dict = field(default_factory=dict)
     early_stopped: bool = False
+    start_loss: float = None
+    # The epoch (1-based, into loss_curve) of best_params, and of the
+    # weights the network holds now.
+    best_epoch: int = None
+    kept_epoch: int = None
 
 
 class Trainer:
@@ -73,7 +86,8 @@ class Trainer:
     reporter : object
         Told of each epoch: ``begin_epoch()`` before it,
         ``end_epoch(record, state)`` once it is recorded (True to stop) and
-        ``close_epoch(stop, state)`` after the stopping rules (True to stop).
+        ``close_epoch(stop, state)`` after the stopping rules (True to stop),
+        and ``end_training()`` once training ends, normally or not.
     backend : NumpyBackend or ArrayApiBackend, default=NUMPY
         The engine `net` and the arrays belong to (`skprop._backend`).
     """
@@ -97,10 +111,13 @@ class Trainer:
     def train(self, train, val, state, rng):
         """Train on ``train = (X, Y, sample_weight)``, scoring on `val`
         (the same triple, or None); return the updated `state`."""
-        if self.optimizer.stochastic:
-            self._fit_stochastic(train, val, state, rng)
-        else:
-            self._fit_lbfgs(train, val, state)
+        try:
+            if self.optimizer.stochastic:
+                self._fit_stochastic(train, val, state, rng)
+            else:
+                self._fit_lbfgs(train, val, state)
+        finally:
+            self.reporter.end_training()
         if not self.backend.all_finite(self.net.params):
             raise divergence_error(
                 "the weights became non-finite", state.n_iter, weights_non_finite=True
@@ -124,6 +141,9 @@ class Trainer:
         order = np.arange(Y.shape[0]) if settings.shuffle else None
         mean_weight = 1.0 if sample_weight is None else backend.mean(sample_weight)
         state.n_iter = 0
+        self._check_schedule_period()
+        if state.start_loss is None:
+            state.start_loss = self._start_loss(X, Y, batches)
         # Weights of the last complete epoch, for a clean stop on Ctrl-C.
         self._completed = backend.copy(net.params)
         try:
@@ -154,6 +174,48 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             raw = net.forward(X[:rows, :])
         backend.check_finite_outputs(raw, len(state.loss_curve), "the training data")
+
+    def _check_schedule_period(self):
+        """Warn when a schedule spans other epochs than a fit trains."""
+        period = getattr(self.schedule, "max_iter", None)
+        epochs = self.settings.max_epochs
+        if self.settings.streaming or period is None or period == epochs:
+            return
+        name = type(self.schedule).__name__
+        if period < epochs:
+            effect = f"epochs {period + 1} to {epochs} train at its final rate"
+        else:
+            effect = f"it stops at epoch {epochs}, before its end"
+        warnings.warn(
+            f"The learning-rate schedule {name}(max_iter={period}) spans "
+            f"{period} epochs but the estimator trains max_iter={epochs}: "
+            f"{effect}. Set learning_rate__max_iter={epochs} to match, or "
+            "ignore this if it is meant.",
+            UserWarning,
+        )
+
+    def _start_loss(self, X, Y, batches):
+        """The objective of the network as training starts, on one batch's
+        rows: the scale an exploding loss is measured against."""
+        backend, rows = self.backend, slice(0, min(batches.batch_size, Y.shape[0]))
+        # Compact targets (a classifier's uint8 indicators) in the net's dtype;
+        # unweighted, as the rows' weights may all be zero.
+        Y = backend.targets(Y[rows, :], self.net.params.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            value, _ = backend.full_objective(
+                self.net, self.loss, X[rows, :], Y, None, self.settings.alpha
+            )
+        return backend.to_float(value)
+
+    def _check_explosion(self, epoch_loss, state):
+        """A finite loss EXPLOSION times its start diverges, as NaN does."""
+        start = state.start_loss
+        if start is not None and 0 < start < np.inf and epoch_loss > EXPLOSION * start:
+            raise divergence_error(
+                f"the training loss exploded to {epoch_loss:.3g}, more than "
+                f"{EXPLOSION:.0e} times the {start:.3g} it started from",
+                len(state.loss_curve) + 1,
+            )
 
     def _epoch(self, batches, order, mean_weight, val, state, rng):
         """One epoch, recorded; True means stop."""
@@ -207,8 +269,10 @@ class Trainer:
     def _end_epoch(self, epoch_loss, val, lr, start, state, plateaus=True):
         """Record an epoch, update the stopping counters; True means stop."""
         state.n_iter += 1
+        self._check_explosion(epoch_loss, state)
         state.loss = epoch_loss
         state.loss_curve.append(epoch_loss)
+        state.kept_epoch = len(state.loss_curve)
         val_loss, val_score = self._evaluate(val, state)
         self._count_improvement(val_score, state)
         record = {
@@ -272,6 +336,7 @@ class Trainer:
             if val_score > state.best_validation_score or later_tie:
                 state.best_validation_score = val_score
                 state.best_params = self.backend.copy(self.net.params)
+                state.best_epoch = len(state.loss_curve)
             return
         if state.best_loss is None:
             state.best_loss = np.inf
@@ -360,6 +425,7 @@ def restore_best(net, state):
     best = state.best_params
     if best is not None and best.shape == net.params.shape:
         net.params[...] = best
+        state.kept_epoch = state.best_epoch
 
 
 def stop_stream(net, state, settings):

@@ -42,6 +42,10 @@ class Callback(Component):
         """Reset what the callback gathered (called before the first epoch
         of a fit that starts from scratch)."""
 
+    def on_train_end(self, estimator):
+        """Release what the callback holds open (called once every `fit` or
+        `partial_fit` call ends, normally or by an error)."""
+
     def __call__(self, estimator, record):
         """Run after an epoch; return True to stop training."""
         raise NotImplementedError
@@ -150,12 +154,19 @@ class EarlyStopping(Callback):
                 current[...] = best
             for current, best in zip(estimator.intercepts_, self._best_weights[1]):
                 current[...] = best
+            estimator.best_epoch_ = self.best_epoch_
         return True
 
 
 class ProgressBar(Callback):
-    """Show progress per epoch: a tqdm bar when tqdm is installed, one plain
-    line per epoch otherwise.
+    """Show progress per epoch: a `rich <https://rich.readthedocs.io>`_ bar
+    on stderr when rich is installed (``pip install skprop[progress]``), one
+    plain line per epoch on stderr otherwise.
+
+    The bar opens at the first epoch of a fit and is closed when the fit
+    ends, normally, by a stopping rule or by an error. In a `partial_fit`
+    stream each call is an epoch: the first opens and closes a bar, later
+    ones print plain lines.
 
     Parameters
     ----------
@@ -175,12 +186,15 @@ class ProgressBar(Callback):
     def on_train_begin(self, estimator):
         self._close()
         try:
-            from tqdm.auto import tqdm
+            from rich.console import Console
+            from rich.progress import Progress
         except ImportError:
-            self._bar = None
             return
         total = self.total or getattr(estimator, "max_iter", None)
-        self._bar = tqdm(total=total, unit="epoch")
+        # Refreshed once an epoch by __call__: no refresh thread in fit.
+        progress = Progress(console=Console(stderr=True), auto_refresh=False)
+        progress.start()
+        self._bar = (progress, progress.add_task("epoch", total=total))
 
     def __call__(self, estimator, record):
         bar = getattr(self, "_bar", None)
@@ -190,14 +204,18 @@ class ProgressBar(Callback):
         if bar is None:
             print(f"epoch {record['epoch']}: {summary}", file=sys.stderr)
         else:
-            bar.set_postfix_str(summary)
-            bar.update(1)
+            progress, task = bar
+            description = f"epoch {record['epoch']} {summary}"
+            progress.update(task, advance=1, description=description, refresh=True)
         return False
+
+    def on_train_end(self, estimator):
+        self._close()
 
     def _close(self):
         bar = getattr(self, "_bar", None)
         if bar is not None:
-            bar.close()
+            bar[0].stop()
         self._bar = None
 
     def __getstate__(self):
@@ -257,6 +275,13 @@ class Checkpoint(Callback):
         except BaseException:
             os.unlink(temporary)
             raise
+
+
+def end_callbacks(callbacks, estimator):
+    """Tell every callback that has `on_train_end` that training ended."""
+    for callback in callbacks or []:
+        if hasattr(callback, "on_train_end"):
+            callback.on_train_end(estimator)
 
 
 def call_callbacks(callbacks, estimator, record):

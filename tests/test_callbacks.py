@@ -91,17 +91,17 @@ def test_checkpoint_writes_the_best_model_atomically(tmp_path):
     assert best.score(X_val, y_val) == pytest.approx(best_score)
 
 
-def test_progress_bar_plain_lines_without_tqdm(capsys, monkeypatch):
+def test_progress_bar_plain_lines_without_rich(capsys, monkeypatch):
     import builtins
 
     real_import = builtins.__import__
 
-    def no_tqdm(name, *args, **kwargs):
-        if name.startswith("tqdm"):
+    def no_rich(name, *args, **kwargs):
+        if name.startswith("rich"):
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    monkeypatch.setattr(builtins, "__import__", no_rich)
     X, y, _, _ = data()
     BackpropClassifier(
         hidden_layer_sizes=(4,), max_iter=3, callbacks=[ProgressBar()]
@@ -155,3 +155,58 @@ def test_sklearn_progress_bar_inside_grid_search_and_pipeline(capsys, sklearn_ca
     shown = capsys.readouterr()
     assert "GridSearchCV - fit" in shown.out + shown.err
     assert "BackpropClassifier - fit" in shown.out + shown.err
+
+
+def test_progress_bar_draws_with_rich_and_closes_when_the_fit_ends(capsys):
+    pytest.importorskip("rich", reason="the bar is drawn with rich")
+    X, y, _, _ = data()
+    bar = ProgressBar()
+    model = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3, callbacks=[bar])
+    model.fit(X, y)
+    assert bar._bar is None
+    err = capsys.readouterr().err
+    assert "epoch 3 loss=" in err
+    # A fit stopped by an error closes its bar too.
+    with pytest.raises(ValueError):
+        model.fit(X, y[:-1])
+    assert bar._bar is None
+
+
+def test_progress_bar_names_its_dependency():
+    assert "rich" in ProgressBar.__doc__ and "skprop[progress]" in ProgressBar.__doc__
+
+
+def test_on_train_end_is_called_once_per_fit_and_partial_fit():
+    class Ends(Callback):
+        def __call__(self, estimator, record):
+            return False
+
+        def on_train_end(self, estimator):
+            self.ends_ = getattr(self, "ends_", 0) + 1
+
+    X, y, _, _ = data()
+    ends = Ends()
+    model = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3, callbacks=[ends])
+    model.fit(X, y)
+    assert ends.ends_ == 1
+    model.partial_fit(X, y)
+    model.partial_fit(X, y)
+    assert ends.ends_ == 3
+
+
+@pytest.mark.parametrize("restore", [True, False])
+def test_best_epoch_follows_the_early_stopping_callback(restore):
+    X, y, X_val, y_val = data()
+    stopper = EarlyStopping(patience=3, restore_best_weights=restore)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(16,),
+        learning_rate=0.05,
+        max_iter=200,
+        random_state=0,
+        callbacks=[stopper],
+    ).fit(X, y, X_val=X_val, y_val=y_val)
+    assert stopper.stopped_epoch_ == model.n_iter_ < 200
+    expected = stopper.best_epoch_ if restore else model.n_iter_
+    assert model.best_epoch_ == expected
+    if restore:
+        assert model.best_epoch_ == np.argmin(model.validation_loss_curve_) + 1

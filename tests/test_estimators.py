@@ -314,3 +314,68 @@ def test_quantile_loss_covers_the_requested_fraction():
     model.fit(X[:3000], y[:3000])
     below = np.mean(y[3000:] <= model.predict(X[3000:]))
     assert abs(below - 0.9) <= 0.03
+
+
+def _scaled_problem():
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    # Columns of very different scales, as raw data has them.
+    X = X * np.array([1, 10, 100, 1000, 1, 5]) + np.array([0, 50, -300, 0, 7, 0])
+    return X[:200], y[:200], X[200:], y[200:]
+
+
+@pytest.mark.parametrize("early_stopping", [True, "last_best"])
+def test_pipeline_transform_input_sends_validation_data_through_the_steps(
+    early_stopping,
+):
+    import sklearn
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, X_val, y_val = _scaled_problem()
+    settings = dict(
+        hidden_layer_sizes=(8,),
+        max_iter=8,
+        random_state=0,
+        early_stopping=early_stopping,
+    )
+    with sklearn.config_context(enable_metadata_routing=True):
+        net = BackpropClassifier(**settings).set_fit_request(X_val=True, y_val=True)
+        pipeline = Pipeline(
+            [("scale", StandardScaler()), ("net", net)], transform_input=["X_val"]
+        )
+        pipeline.fit(X, y, X_val=X_val, y_val=y_val)
+    scaler = StandardScaler().fit(X)
+    by_hand = BackpropClassifier(**settings).fit(
+        scaler.transform(X), y, X_val=scaler.transform(X_val), y_val=y_val
+    )
+    routed = pipeline[-1]
+    assert routed.validation_scores_ == by_hand.validation_scores_
+    assert routed.validation_loss_curve_ == by_hand.validation_loss_curve_
+    assert routed.best_validation_score_ == pytest.approx(pipeline.score(X_val, y_val))
+
+
+def test_validation_data_that_skipped_the_preprocessing_gets_a_clear_error():
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = pd.DataFrame({"shop": list("abcab") * 20, "x": np.arange(100.0)})
+    y = np.arange(100) % 2
+    pipeline = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["shop"]), remainder="passthrough"),
+        BackpropClassifier(hidden_layer_sizes=(4,), max_iter=2),
+    )
+    with pytest.raises(ValueError, match="transform_input=\\['X_val'\\]"):
+        pipeline.fit(
+            frame,
+            y,
+            backpropclassifier__X_val=frame.to_numpy(),
+            backpropclassifier__y_val=y,
+        )
+    with pytest.raises(ValueError, match="expecting 4 features.*skipped"):
+        pipeline.fit(
+            frame,
+            y,
+            backpropclassifier__X_val=frame[["x"]].to_numpy(),
+            backpropclassifier__y_val=y,
+        )

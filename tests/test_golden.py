@@ -100,3 +100,15 @@ def test_tolerance_catches_a_small_real_change(name, change):
     reference = _retrain(name)
     changed = _retrain(name, learning_rate=1e-3 * (1 + change))
     assert max(entry[2] for entry in differences(changed, reference)) > 1
+
+
+def test_no_configuration_comes_near_the_explosion_threshold():
+    # Every golden run is healthy: its loss stays within a small factor of
+    # where it started, far below the factor that ends training.
+    from skprop._trainer import EXPLOSION
+
+    for name, config in configurations().items():
+        model = train(*config)
+        if model._start_loss is None:  # L-BFGS: its line search never climbs
+            continue
+        assert max(model.loss_curve_) < 1e-4 * EXPLOSION * model._start_loss, name

@@ -338,3 +338,50 @@ def test_memory_stays_flat_over_many_partial_fit_calls():
     # The only growth allowed is loss_curve_: one float per call.
     growth = after_all - after_warm_up
     assert growth < 1800 * 40 + 16_384, growth
+
+
+def _diabetes():
+    from sklearn.datasets import load_diabetes
+
+    return load_diabetes(return_X_y=True)
+
+
+@pytest.mark.parametrize("first_fit", [True, False])
+def test_a_finite_explosion_raises_and_keeps_the_model(first_fit):
+    # SGD at learning_rate=10 on unscaled targets: the loss climbs from 1e4
+    # to 3e96 while staying finite, and predictions reach 1e50.
+    X, y = _diabetes()
+    model = BackpropRegressor(random_state=0, max_iter=5)
+    if not first_fit:
+        model.fit(X, y)
+        before = fitted_state(model)
+    model.set_params(optimizer="sgd", learning_rate=10.0, max_iter=20)
+    with pytest.raises(DivergenceError, match="exploded to .* more than 1e\\+06"):
+        model.fit(X, y)
+    if first_fit:
+        with pytest.raises(NotFittedError):
+            check_is_fitted(model)
+    else:
+        assert_unchanged(model, before, X)
+
+
+def test_an_explosion_ends_a_partial_fit_stream():
+    X, y = _diabetes()
+    model = BackpropRegressor(optimizer="sgd", random_state=0).partial_fit(X, y)
+    model.set_params(learning_rate=10.0)
+    with pytest.raises(DivergenceError, match="exploded"):
+        for _ in range(5):
+            before = fitted_state(model)
+            model.partial_fit(X, y)
+    # The call that exploded changed nothing; the calls before it stand.
+    assert_unchanged(model, before, X)
+
+
+def test_a_loss_that_recovers_is_not_an_explosion():
+    # RMSprop at learning_rate=10 overshoots to 2e4 times its start, then
+    # comes back below it: loud enough to notice, not a divergence.
+    X, y = _diabetes()
+    model = BackpropRegressor(optimizer="rmsprop", learning_rate=10.0, random_state=0)
+    model.set_params(max_iter=30).fit(X, y)
+    assert max(model.loss_curve_) > 1e4 * model._start_loss
+    assert model.loss_curve_[-1] < model._start_loss

@@ -107,3 +107,36 @@ def test_sgd_schedules_match_mlp(schedule):
     ).fit(X, y)
     assert ours.n_iter_ == mlp.n_iter_
     assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("period, epochs", [(5, 10), (20, 10)])
+def test_a_schedule_period_other_than_max_iter_warns(period, epochs):
+    X, y = np.random.RandomState(0).normal(size=(60, 3)), np.arange(60) % 2
+    model = BackpropClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=epochs,
+        learning_rate=Cosine(0.01, max_iter=period),
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match=f"learning_rate__max_iter={epochs}"):
+        model.fit(X, y)
+
+
+def test_a_matching_schedule_period_does_not_warn():
+    import warnings
+
+    X, y = np.random.RandomState(0).normal(size=(60, 3)), np.arange(60) % 2
+    model = BackpropClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=10,
+        learning_rate=Cosine(0.01, max_iter=10),
+        random_state=0,
+    )
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+        # A stream trains one epoch a call: no period to compare.
+        model.partial_fit(X, y)

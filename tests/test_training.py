@@ -327,3 +327,68 @@ def test_parameter_groups_steer_the_optimizer_step():
     biases_before = net.params[biases] - undecayed[biases]
     skipped = undecayed[biases] - decayed[biases]
     assert_allclose(skipped, 0.1 * 0.5 * biases_before, atol=1e-12)
+
+
+def _split_data():
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    return X[:200], y[:200], X[200:], y[200:]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(early_stopping=True, n_iter_no_change=3),
+        dict(early_stopping="last_best", max_iter=12),
+        dict(early_stopping=False),
+        dict(optimizer="lbfgs", max_iter=15),
+    ],
+)
+def test_best_epoch_is_the_epoch_whose_weights_are_kept(settings):
+    X, y, X_val, y_val = _split_data()
+    params = dict(hidden_layer_sizes=(16,), learning_rate=0.05, random_state=0)
+    model = BackpropClassifier(**{**params, **settings})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y, X_val=X_val, y_val=y_val)
+    assert 1 <= model.best_epoch_ <= len(model.loss_curve_)
+    if settings.get("early_stopping"):
+        scores = model.validation_scores_
+        best = max(scores)
+        kept = [i + 1 for i, s in enumerate(scores) if s == best]
+        # MLP keeps the first best epoch; "last_best" the last one.
+        expected = kept[-1] if settings["early_stopping"] == "last_best" else kept[0]
+        assert model.best_epoch_ == expected
+        assert model.score(X_val, y_val) == pytest.approx(best)
+    else:
+        assert model.best_epoch_ == len(model.loss_curve_)
+
+
+def test_best_epoch_of_a_stream_with_early_stopping():
+    X, y, X_val, y_val = _split_data()
+    model = BackpropClassifier(
+        hidden_layer_sizes=(16,),
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=2,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(30):
+            model.partial_fit(X, y, classes=[0, 1], X_val=X_val, y_val=y_val)
+            if model.early_stopped_:
+                break
+    assert model.early_stopped_
+    scores = model.validation_scores_
+    assert model.best_epoch_ == int(np.argmax(scores)) + 1 < len(scores)
+    model.partial_fit(X, y, X_val=X_val, y_val=y_val)
+    assert model.best_epoch_ == len(model.loss_curve_)
+
+
+def test_fresh_fit_resets_best_epoch():
+    X, y, X_val, y_val = _split_data()
+    model = BackpropClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    model.fit(X, y)
+    assert model.best_epoch_ == 5
+    model.set_params(max_iter=2).fit(X, y)
+    assert model.best_epoch_ == 2
