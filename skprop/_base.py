@@ -501,11 +501,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return attributes
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: Python's own __getstate__ may return the live __dict__.
+        state = dict(super().__getstate__())
         for name in [n for n in state if n.startswith(_CALLBACK_STATE[1:])]:
             state.pop(name)
         if hasattr(self, "coefs_"):
             state["_skprop_version"] = __version__
+        if "_fitted_input_layers" in state:
+            # Saved as plain data, rebuilt on loading from the public parts:
+            # formats that trust only known types (skops) see no engine class.
+            state["_fitted_input_layers"] = [
+                _layer_as_data(layer, part)
+                for layer, part in zip(
+                    state["_fitted_input_layers"], state["_fitted_input_parts"]
+                )
+            ]
         return state
 
     def __setstate__(self, state):
@@ -517,6 +527,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 "lead to breaking code or invalid results. Use at your own risk.",
                 InconsistentSkpropVersionWarning,
             )
+        if "_fitted_input_layers" in state:
+            state["_fitted_input_layers"] = [
+                _layer_from_data(layer, part)
+                for layer, part in zip(
+                    state["_fitted_input_layers"], state["_fitted_input_parts"]
+                )
+            ]
         super().__setstate__(state)
 
     def __sklearn_tags__(self):
@@ -530,3 +547,20 @@ def _renamed(estimator, name):
     """Whether `name` is one of MLP's parameters that skprop names otherwise
     (and not a parameter of `estimator`, class or instance)."""
     return name in RENAMED and name not in estimator._get_param_names()
+
+
+def _layer_as_data(layer, part):
+    """A fitted input layer as a dict of its attributes, where its part
+    names the engine class that rebuilds it (else the layer itself)."""
+    if type(layer) is getattr(part, "_layer_type", None):
+        return dict(vars(layer))
+    return layer
+
+
+def _layer_from_data(data, part):
+    """The inverse of `_layer_as_data`."""
+    if not isinstance(data, dict):
+        return data
+    layer = object.__new__(part._layer_type)
+    vars(layer).update(data)
+    return layer

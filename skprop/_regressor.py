@@ -35,7 +35,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     optimizer : str or Optimizer, default="adam"
         "sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs" or an
         `skprop.optimizers.Optimizer`.
-    learning_rate : float or Schedule, default=0.001
+    learning_rate : float, str or Schedule, default=0.001
+        Step size, an `skprop.schedules.Schedule`, or a schedule's name
+        (MLP's ``"constant"``, ``"invscaling"``, ``"adaptive"``, ...) for that
+        schedule at its defaults; `skprop.from_mlp` converts MLP's settings.
     alpha : float, default=0.0001
         L2 penalty on the weights (not the intercepts).
     batch_size : int or "auto", default="auto"

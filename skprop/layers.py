@@ -313,6 +313,11 @@ class _Periodic(_Front):
         return out
 
 
+# The engine layer each part builds, so that a fitted model can be saved as
+# plain data and rebuilt (see BaseBackprop.__getstate__).
+FeatureScale._layer_type = _Scale
+PeriodicEmbedding._layer_type = _Periodic
+
 _REGISTRY = {
     "scale": FeatureScale,
     "periodic": PeriodicEmbedding,

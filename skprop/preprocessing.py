@@ -23,6 +23,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+# scikit-learn 1.5 to 1.8 keep the remainder's columns in a private list
+# type unless told not to; skops would ask to trust it.
+_PLAIN_REMAINDER = (
+    {"force_int_remainder_cols": False}
+    if "force_int_remainder_cols" in ColumnTransformer([]).get_params()
+    else {}
+)
+
 
 class RobustSmoothScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Centre on the median, divide by the interquartile range, then clip
@@ -817,7 +825,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 (kind, self._branch(kind), columns)
                 for kind, columns in kinds.items()
                 if len(columns)
-            ]
+            ],
+            **_PLAIN_REMAINDER,
         )
         return self.column_transformer_.fit_transform(X)
 

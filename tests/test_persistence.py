@@ -117,6 +117,7 @@ def test_skops_trusts_only_skprop_types(model, X, tmp_path):
     untrusted = sio.get_untrusted_types(file=path)
     assert untrusted
     assert all(name.startswith("skprop.") for name in untrusted), untrusted
+    assert not [name for name in untrusted if name.split(".")[-1].startswith("_")]
     assert_same_predictions(sio.load(path, trusted=untrusted), model, X)
 
 

@@ -1,9 +1,12 @@
 import doctest
+import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.fixes import parse_version
 
 from skprop import preprocessing
 from skprop.preprocessing import (
@@ -135,13 +138,18 @@ def test_constant_imputer_equals_simple_imputer(add_indicator):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 4))
     X[rng.random((30, 4)) < 0.2] = np.nan
-    X[:, 2] = np.nan  # entirely missing: left out, as SimpleImputer does
+    # Entirely missing: left out, as SimpleImputer does from scikit-learn 1.8
+    # on (before, it keeps the column filled and warns that this will change).
+    empty_dropped = parse_version(sklearn.__version__) >= parse_version("1.8")
+    if empty_dropped:
+        X[:, 2] = np.nan
     X[:, 3] = 1.0
     names = np.array(["a", "b", "c", "d"], dtype=object)
     simple = SimpleImputer(
         strategy="constant", fill_value=0.0, add_indicator=add_indicator
     )
-    with pytest.warns(UserWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         expected = simple.fit(X).transform(X[:7])
     ours = ConstantImputer(add_indicator=add_indicator).fit(X)
     assert_array_equal(ours.transform(X[:7]), expected)
@@ -155,3 +163,9 @@ def test_frequency_encoder_known_values():
     encoder = FrequencyEncoder().fit(X)
     new = np.array([["b", "x"], ["z", None], [None, "new"]], dtype=object)
     assert_allclose(encoder.transform(new), [[0.25, 0.75], [0.0, 0.25], [0.25, 0.0]])
+
+
+def test_constant_imputer_leaves_out_an_entirely_missing_column():
+    X = np.array([[1.0, np.nan, 2.0], [np.nan, np.nan, 3.0]])
+    ours = ConstantImputer(add_indicator=False).fit(X)
+    assert_array_equal(ours.transform(X), [[1.0, 2.0], [0.0, 3.0]])
