@@ -22,6 +22,9 @@ def initialize(estimator, layer_units, parts, loss):
     estimator._start_loss = None
     estimator._best_params_epoch = None
     estimator.best_epoch_ = None
+    # A fresh fit holds no best weights yet (an interrupted first epoch
+    # must not bring back the previous fit's).
+    estimator._best_params = None
     # The first stochastic epoch creates the optimizer state (see
     # skprop._backend's continued_state); creating it here would hold a
     # second copy.

@@ -251,15 +251,18 @@ class Trainer:
         self.net.params[...] = self._completed
         # The optimizer keeps the moments of the interrupted epoch: they only
         # steer later training, and a copy would cost two vectors.
-        best = (
-            " (the best ones, with early stopping)"
-            if self.settings.early_stopping
-            else ""
-        )
+        if state.n_iter == 0:
+            kept = "the weights it started from are kept"
+        else:
+            best = (
+                " (the best ones, with early stopping)"
+                if self.settings.early_stopping
+                else ""
+            )
+            kept = f"the weights of the last complete epoch{best} are kept"
         warnings.warn(
             f"Training interrupted by user. After {state.n_iter} complete "
-            f"epoch(s) (KeyboardInterrupt), the weights of the last complete "
-            f"epoch{best} are kept."
+            f"epoch(s) (KeyboardInterrupt), {kept}."
         )
 
     # ------------------------------------------------------------------

@@ -141,19 +141,13 @@ class EarlyStopping(Callback):
             self.on_train_begin(estimator)
         if signed < self.best_ - self.min_delta:
             self.best_, self.best_epoch_ = signed, record["epoch"]
-            self._best_weights = [
-                [copy_array(c) for c in estimator.coefs_],
-                [copy_array(b) for b in estimator.intercepts_],
-            ]
+            self._best_weights = snapshot_weights(estimator)
             return False
         if record["epoch"] - self.best_epoch_ < self.patience:
             return False
         self.stopped_epoch_ = record["epoch"]
         if self.restore_best_weights and self._best_weights is not None:
-            for current, best in zip(estimator.coefs_, self._best_weights[0]):
-                current[...] = best
-            for current, best in zip(estimator.intercepts_, self._best_weights[1]):
-                current[...] = best
+            restore_weights(estimator, self._best_weights)
             estimator.best_epoch_ = self.best_epoch_
         return True
 
@@ -275,6 +269,75 @@ class Checkpoint(Callback):
         except BaseException:
             os.unlink(temporary)
             raise
+
+
+# Every weight array of a fitted network: views of its one flat parameter
+# vector, so writing into them changes the network.
+_WEIGHTS = ("coefs_", "intercepts_", "input_params_", "activation_params_")
+
+
+def snapshot_weights(estimator):
+    """A copy of all the weights of a fitted network, for `restore_weights`.
+
+    Every weight the network trains is included: `coefs_`, `intercepts_`,
+    the input layers' `input_params_` and the parametric activations'
+    `activation_params_`; the arrays stay in their namespace and on their
+    device.
+
+    Parameters
+    ----------
+    estimator : BackpropClassifier or BackpropRegressor
+        A fitted estimator, e.g. the one a callback is given.
+
+    Returns
+    -------
+    snapshot : dict
+        Fitted attribute name -> copies of its arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop import BackpropRegressor
+    >>> from skprop.callbacks import restore_weights, snapshot_weights
+    >>> X, y = np.arange(20.0).reshape(10, 2), np.arange(10.0)
+    >>> model = BackpropRegressor((4,), max_iter=5, random_state=0).fit(X, y)
+    >>> saved = snapshot_weights(model)
+    >>> model.coefs_[0][...] = 0.0
+    >>> restore_weights(model, saved)
+    >>> bool(np.array_equal(model.coefs_[0], saved["coefs_"][0]))
+    True
+    """
+    return {
+        name: _copy_weights(getattr(estimator, name, None) or []) for name in _WEIGHTS
+    }
+
+
+def restore_weights(estimator, snapshot):
+    """Write a `snapshot_weights` snapshot back into a fitted network.
+
+    Parameters
+    ----------
+    estimator : BackpropClassifier or BackpropRegressor
+        The estimator the snapshot was taken from (same layer sizes).
+    snapshot : dict
+        What `snapshot_weights` returned.
+    """
+    for name in _WEIGHTS:
+        _write_weights(getattr(estimator, name, None) or [], snapshot[name])
+
+
+def _copy_weights(arrays):
+    if isinstance(arrays, (list, tuple)):
+        return [_copy_weights(a) for a in arrays]
+    return None if arrays is None else copy_array(arrays)
+
+
+def _write_weights(current, saved):
+    if isinstance(current, (list, tuple)):
+        for a, b in zip(current, saved):
+            _write_weights(a, b)
+    elif current is not None:
+        current[...] = saved
 
 
 def end_callbacks(callbacks, estimator):

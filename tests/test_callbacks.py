@@ -210,3 +210,48 @@ def test_best_epoch_follows_the_early_stopping_callback(restore):
     assert model.best_epoch_ == expected
     if restore:
         assert model.best_epoch_ == np.argmin(model.validation_loss_curve_) + 1
+
+
+def test_early_stopping_callback_restores_every_weight():
+    # Input layers and parametric activations train too: restoring only
+    # coefs_ and intercepts_ would leave a network that never existed.
+    from skprop.activations import Parametric
+    from skprop.callbacks import snapshot_weights
+    from skprop.layers import FeatureScale, PeriodicEmbedding
+
+    class Recorder(Callback):
+        def __call__(self, estimator, record):
+            if not hasattr(self, "weights_"):
+                self.weights_ = {}
+            self.weights_[record["epoch"]] = snapshot_weights(estimator)
+
+    X, y, X_val, y_val = data()
+    recorder = Recorder()
+    stopper = EarlyStopping(patience=3, restore_best_weights=True)
+    model = BackpropClassifier(
+        hidden_layer_sizes=(16,),
+        activation=Parametric("tanh"),
+        input_layers=[PeriodicEmbedding(n_frequencies=4), FeatureScale()],
+        learning_rate=0.05,
+        max_iter=200,
+        random_state=0,
+        callbacks=[recorder, stopper],
+    ).fit(X, y, X_val=X_val, y_val=y_val)
+    assert stopper.best_epoch_ < model.n_iter_ < 200
+    best = recorder.weights_[stopper.best_epoch_]
+    last = recorder.weights_[model.n_iter_]
+    for name in ["coefs_", "intercepts_", "input_params_", "activation_params_"]:
+        current = snapshot_weights(model)[name]
+        flat = [np.ravel(a) for a in _flatten(current)]
+        assert flat, name
+        for got, want, stale in zip(flat, _flatten(best[name]), _flatten(last[name])):
+            assert_array_equal(got, np.ravel(want))
+            assert not np.array_equal(np.ravel(want), np.ravel(stale)), name
+
+
+def _flatten(arrays):
+    for a in arrays:
+        if isinstance(a, list):
+            yield from _flatten(a)
+        elif a is not None:
+            yield a

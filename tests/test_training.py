@@ -392,3 +392,41 @@ def test_fresh_fit_resets_best_epoch():
     assert model.best_epoch_ == 5
     model.set_params(max_iter=2).fit(X, y)
     assert model.best_epoch_ == 2
+
+
+def test_interrupt_in_the_first_epoch_of_a_fresh_fit_keeps_no_old_weights():
+    # Early stopping keeps a copy of the best weights; a fresh fit that is
+    # interrupted before its first epoch completes must not bring back the
+    # previous fit's.
+    from skprop.losses import SquaredError
+
+    class Interrupting(SquaredError):
+        armed = False
+
+        def loss_gradient(self, y, raw):
+            if Interrupting.armed:
+                raise KeyboardInterrupt
+            return super().loss_gradient(y, raw)
+
+    X, y = data()
+    y = y.astype(float)
+    model = BackpropRegressor(
+        hidden_layer_sizes=(8,),
+        loss=Interrupting(),
+        early_stopping=True,
+        max_iter=5,
+        random_state=0,
+    ).fit(X, y)
+    previous = [c.copy() for c in model.coefs_]
+    Interrupting.armed = True
+    try:
+        with pytest.warns(UserWarning, match="weights it started from are kept"):
+            model.set_params(random_state=1).fit(X, y)
+    finally:
+        Interrupting.armed = False
+    assert model.n_iter_ == 0 and model.loss_curve_ == []
+    fresh = BackpropRegressor(hidden_layer_sizes=(8,), max_iter=1, random_state=1)
+    fresh.set_params(learning_rate=1e-300).fit(X, y)  # its initial weights
+    for current, old, initial in zip(model.coefs_, previous, fresh.coefs_):
+        assert not np.array_equal(current, old)
+        assert_allclose(current, initial, rtol=0, atol=1e-12)
