@@ -158,18 +158,32 @@ class TabularPipeline(Pipeline):
             Weights of the validation samples.
         **params : dict
             ``<step>__<parameter>`` fit parameters, as `Pipeline`'s, e.g.
-            ``net__sample_weight``.
+            ``net__sample_weight``. ``net__X_val``, ``net__y_val`` and
+            ``net__sample_weight_val`` are taken as `X_val`, `y_val` and
+            `sample_weight_val`: raw, through the preprocessing.
 
         Returns
         -------
         self : TabularPipeline
             The fitted pipeline.
         """
+        prefix = self.steps[-1][0] + "__"
+        # Validation data addressed to the network (``net__X_val``) is the
+        # same validation data: it goes through the preprocessing too.
+        given = {"X_val": X_val, "y_val": y_val, "sample_weight_val": sample_weight_val}
+        for name in list(given):
+            routed = params.pop(prefix + name, None)
+            if routed is not None and given[name] is not None:
+                raise ValueError(
+                    f"{name} is given twice: as {name} and {prefix}{name}."
+                )
+            if routed is not None:
+                given[name] = routed
+        X_val, y_val, sample_weight_val = given.values()
         if X_val is None and y_val is None and sample_weight_val is None:
             return super().fit(X, y, **params)
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
-        prefix = self.steps[-1][0] + "__"
         last = {
             k.removeprefix(prefix): v for k, v in params.items() if k.startswith(prefix)
         }

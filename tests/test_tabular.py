@@ -271,6 +271,7 @@ def test_validation_data_goes_through_the_preprocessing(task):
         factory, key = make_regressor, "net__regressor__"
     settings = {key + "max_iter": 3, "random_state": 0}
     model = factory(**settings).fit(X, y, X_val=X_val, y_val=y_val)
+    y_val_raw = y_val
     # By hand: the fitted preprocessing, and for regression the target scaler.
     by_hand = factory(**settings)
     head = clone(by_hand[:-1]).fit(X, y)
@@ -282,21 +283,30 @@ def test_validation_data_goes_through_the_preprocessing(task):
             .fit(np.asarray(y)[:, None])
             .transform(np.asarray(y_val)[:, None])[:, 0]
         )
-    by_hand.fit(X, y, net__X_val=X_val_by_hand, net__y_val=y_val)
-    fitted, fitted_by_hand = model.named_steps["net"], by_hand.named_steps["net"]
+    network = clone(by_hand[-1]).fit(
+        head.transform(X), y, X_val=X_val_by_hand, y_val=y_val
+    )
+    # Addressed to the network, raw validation data goes the same way.
+    routed = factory(**settings).fit(X, y, net__X_val=X_val, net__y_val=y_val_raw)
+    fitted, fitted_by_hand = model.named_steps["net"], network
+    fitted_routed = routed.named_steps["net"]
     if task == "regression":
         fitted, fitted_by_hand = fitted.regressor_, fitted_by_hand.regressor_
+        fitted_routed = fitted_routed.regressor_
     assert len(fitted.validation_scores_) == 3
-    assert_array_equal(fitted.validation_scores_, fitted_by_hand.validation_scores_)
-    assert_array_equal(
-        fitted.validation_loss_curve_, fitted_by_hand.validation_loss_curve_
-    )
+    for other in (fitted_by_hand, fitted_routed):
+        assert_array_equal(fitted.validation_scores_, other.validation_scores_)
+        assert_array_equal(fitted.validation_loss_curve_, other.validation_loss_curve_)
 
 
 def test_validation_data_needs_both_parts_and_keeps_params():
     X, signal = small_frame()
     with pytest.raises(ValueError, match="X_val and y_val"):
         make_classifier(net__max_iter=2).fit(X, signal > 1.0, X_val=X)
+    with pytest.raises(ValueError, match="X_val is given twice"):
+        make_classifier(net__max_iter=2).fit(
+            X, signal > 1.0, X_val=X, net__X_val=X, y_val=signal > 1.0
+        )
     model = make_classifier(net__max_iter=2)
     keys = set(model.get_params())
     model.fit(X, signal > 1.0, X_val=X, y_val=signal > 1.0)
