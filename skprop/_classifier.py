@@ -147,7 +147,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     n_outputs_ : int
     out_activation_ : str
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined when X has feature names that are all strings.
 
     Examples

@@ -95,7 +95,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     n_outputs_ : int
     out_activation_ : str
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     Examples
     --------

@@ -66,7 +66,7 @@ class RobustSmoothScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Interquartile range of each feature, or its fallback.
     n_features_in_ : int
         Number of features seen during `fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during `fit`, when they are all strings.
 
     See Also
@@ -276,7 +276,7 @@ class ConstantImputer(TransformerMixin, BaseEstimator):
         Indices of the features with missing values when fitting, whose
         indicators are appended (empty without `add_indicator`).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during `fit`, when they are all strings.
 
     Examples
@@ -374,7 +374,7 @@ class MissingAsNaN(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during `fit`, when they are all strings.
 
     Examples
@@ -509,7 +509,7 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen during `fit`, when they are all strings.
 
     Examples
@@ -619,7 +619,7 @@ class FrequencyEncoder(TransformerMixin, BaseEstimator):
     missing_frequencies_ : ndarray of shape (n_features,)
         For each column, the share of the rows with a missing value.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen during `fit`, when they are all strings.
 
     Examples
@@ -762,7 +762,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     column_transformer_ : ColumnTransformer
         The fitted branches, with the columns of each.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen during `fit`, when they are all strings.
 
     Examples
