@@ -16,6 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skprop._backend import NUMPY
 from skprop._epoch import divergence_error
+from skprop._stopping import stopping_rule
 
 # A training loss this many times the loss the network started from has
 # exploded: an untrained network's outputs are of order one, so its loss is
@@ -107,6 +108,7 @@ class Trainer:
         self.optimizer, self.schedule = optimizer, schedule
         self.settings, self.score, self.reporter = settings, score, reporter
         self.backend = backend
+        self.rule = stopping_rule(settings, schedule)
 
     def train(self, train, val, state, rng):
         """Train on ``train = (X, Y, sample_weight)``, scoring on `val`
@@ -153,8 +155,7 @@ class Trainer:
                 if self.reporter.close_epoch(stop, state):
                     break
             else:
-                # "last_best" trains max_epochs on purpose.
-                if not settings.streaming and not settings.last_best:
+                if self.rule.warns_at_max_iter:
                     max_iter = settings.max_epochs
                     warnings.warn(
                         f"Stochastic Optimizer: Maximum iterations ({max_iter}) "
@@ -167,8 +168,7 @@ class Trainer:
             self._interrupted(state)
         # A copy of every weight: not held through the checks that follow.
         self._completed = None
-        if settings.early_stopping and not settings.streaming:
-            restore_best(net, state)
+        self.rule.finish(state, net)
         # Each step is checked by the next batch's loss, the last one here.
         rows = min(batches.batch_size, Y.shape[0])
         with np.errstate(over="ignore", invalid="ignore"):
@@ -179,7 +179,7 @@ class Trainer:
         """Warn when a schedule spans other epochs than a fit trains."""
         period = getattr(self.schedule, "max_iter", None)
         epochs = self.settings.max_epochs
-        if self.settings.streaming or period is None or period == epochs:
+        if self.rule.streaming or period is None or period == epochs:
             return
         name = type(self.schedule).__name__
         if period < epochs:
@@ -255,9 +255,7 @@ class Trainer:
             kept = "the weights it started from are kept"
         else:
             best = (
-                " (the best ones, with early stopping)"
-                if self.settings.early_stopping
-                else ""
+                " (the best ones, with early stopping)" if self.rule.keeps_best else ""
             )
             kept = f"the weights of the last complete epoch{best} are kept"
         warnings.warn(
@@ -277,7 +275,7 @@ class Trainer:
         state.loss_curve.append(epoch_loss)
         state.kept_epoch = len(state.loss_curve)
         val_loss, val_score = self._evaluate(val, state)
-        self._count_improvement(val_score, state)
+        self.rule.observe(state, val_score, lambda: self.backend.copy(self.net.params))
         record = {
             "epoch": len(state.loss_curve),
             "loss": epoch_loss,
@@ -288,20 +286,9 @@ class Trainer:
         }
         stop = self.reporter.end_epoch(record, state)
         # L-BFGS (no plateaus) stops on its own criteria, as in MLP.
-        if plateaus and state.no_improvement_count > self.settings.n_iter_no_change:
-            stop = self._plateau(state) or stop
+        if plateaus:
+            stop = self.rule.after_epoch(state, self.net) or stop
         return stop
-
-    def _plateau(self, state):
-        """`n_iter_no_change` epochs without improvement; True means stop."""
-        if self.settings.streaming and self.settings.early_stopping:
-            stop_stream(self.net, state, self.settings)
-            return False
-        plateau_stop, state.schedule_state = self.schedule.plateau(state.schedule_state)
-        if not plateau_stop or self.settings.last_best:
-            state.no_improvement_count = 0
-        # "last_best" never stops on a plateau (an Adaptive rate still drops).
-        return plateau_stop and not self.settings.last_best
 
     def _evaluate(self, val, state):
         """Validation loss and score of the current weights (None, None
@@ -322,32 +309,6 @@ class Trainer:
             state.validation_scores = []
         state.validation_scores.append(val_score)
         return val_loss, val_score
-
-    def _count_improvement(self, val_score, state):
-        """MLP's bookkeeping: count epochs that miss `tol`, keep the best."""
-        tol = self.settings.tol
-        if self.settings.early_stopping:
-            if state.best_validation_score is None:
-                state.best_validation_score = -np.inf
-            if val_score < state.best_validation_score + tol:
-                state.no_improvement_count += 1
-            else:
-                state.no_improvement_count = 0
-            later_tie = (
-                self.settings.last_best and val_score == state.best_validation_score
-            )
-            if val_score > state.best_validation_score or later_tie:
-                state.best_validation_score = val_score
-                state.best_params = self.backend.copy(self.net.params)
-                state.best_epoch = len(state.loss_curve)
-            return
-        if state.best_loss is None:
-            state.best_loss = np.inf
-        if state.loss > state.best_loss - tol:
-            state.no_improvement_count += 1
-        else:
-            state.no_improvement_count = 0
-        state.best_loss = min(state.best_loss, state.loss)
 
     # ------------------------------------------------------------------
     # L-BFGS
@@ -421,24 +382,3 @@ class Trainer:
                 "LBFGS(max_fun=...), or scale the data.",
                 ConvergenceWarning,
             )
-
-
-def restore_best(net, state):
-    """Put the best validation epoch's weights back, where there are some."""
-    best = state.best_params
-    if best is not None and best.shape == net.params.shape:
-        net.params[...] = best
-        state.kept_epoch = state.best_epoch
-
-
-def stop_stream(net, state, settings):
-    """Streaming early stopping: restore the best weights and say so."""
-    restore_best(net, state)
-    state.early_stopped = True
-    state.no_improvement_count = 0
-    warnings.warn(
-        f"Validation score did not improve by tol={settings.tol} for more than "
-        f"{settings.n_iter_no_change} partial_fit calls; the best weights "
-        f"(validation score {state.best_validation_score:.6g}) were restored. "
-        "Further partial_fit calls train on from them."
-    )
