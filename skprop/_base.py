@@ -324,7 +324,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         )
         dtype = net.params.dtype
         train, val = backend.device_data(train, dtype), backend.device_data(val, dtype)
-        self.early_stopped_ = False
         task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         trainer = Trainer(
             net,

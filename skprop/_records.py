@@ -2,41 +2,19 @@
 estimator and stored back, and each epoch reported as fitted attributes, a
 verbose line, skprop callbacks and scikit-learn callback tasks."""
 
-import numpy as np
-
 from skprop._trainer import State
 from skprop.callbacks import call_callbacks, end_callbacks
 
 
 def initialize(estimator, layer_units, parts, loss):
-    """Fresh fitted state apart from the weights: counters and curves."""
+    """Fresh fitted state apart from the weights: the network's shape, and
+    the training state of a network that has not trained yet."""
     estimator.n_layers_ = len(layer_units)
     estimator.n_outputs_ = layer_units[-1]
     estimator.out_activation_ = loss.link.out_activation
-    estimator.n_iter_ = 0
-    estimator.t_ = 0
-    estimator.loss_curve_ = []
-    estimator.validation_loss_curve_ = []
-    estimator._no_improvement_count = 0
-    # The objective the network starts from, measured by the first epoch.
-    estimator._start_loss = None
-    estimator._best_params_epoch = None
-    estimator.best_epoch_ = None
-    # A fresh fit holds no best weights yet (an interrupted first epoch
-    # must not bring back the previous fit's).
-    estimator._best_params = None
-    # The first stochastic epoch creates the optimizer state (see
-    # skprop._backend's continued_state); creating it here would hold a
-    # second copy.
-    estimator._optimizer_state = {}
-    estimator._schedule_state = parts["schedule"].init()
-    estimator.best_loss_ = np.inf
-    estimator.validation_scores_ = None
-    estimator.best_validation_score_ = None
-    if parts["early_stopping"]:
-        estimator.validation_scores_ = []
-        estimator.best_validation_score_ = -np.inf
-        estimator.best_loss_ = None
+    for attribute in [_ATTRIBUTES[field] for field in _OPTIONAL]:
+        vars(estimator).pop(attribute, None)
+    store(estimator, State.fresh(parts["schedule"], parts["early_stopping"]))
 
 
 # State field -> fitted attribute. `loss_` and `_best_params` exist only once

@@ -71,6 +71,30 @@ class State:
     best_epoch: int = None
     kept_epoch: int = None
 
+    @classmethod
+    def fresh(cls, schedule, early_stopping):
+        """The state of a network that has not trained yet: the one place
+        where training state is created.
+
+        The optimizer state stays empty: the first epoch creates it (see
+        `skprop._backend`'s ``continued_state``), so no second copy is held.
+        `start_loss` is measured by the first epoch, `best_params` set by the
+        first best one.
+        """
+        if early_stopping:
+            return cls(
+                schedule_state=schedule.init(),
+                validation_scores=[],
+                best_validation_score=-np.inf,
+            )
+        return cls(schedule_state=schedule.init(), best_loss=np.inf)
+
+    def begin_call(self):
+        """A fit or partial_fit call starts: its own epoch count, no stop yet
+        (the one place where a call resets training state)."""
+        self.n_iter = 0
+        self.early_stopped = False
+
 
 class Trainer:
     """Trains a network on the objective of `skprop._epoch`.
@@ -113,6 +137,7 @@ class Trainer:
     def train(self, train, val, state, rng):
         """Train on ``train = (X, Y, sample_weight)``, scoring on `val`
         (the same triple, or None); return the updated `state`."""
+        state.begin_call()
         try:
             if self.optimizer.stochastic:
                 self._fit_stochastic(train, val, state, rng)
@@ -142,7 +167,6 @@ class Trainer:
         )
         order = np.arange(Y.shape[0]) if settings.shuffle else None
         mean_weight = 1.0 if sample_weight is None else backend.mean(sample_weight)
-        state.n_iter = 0
         self._check_schedule_period()
         if state.start_loss is None:
             state.start_loss = self._start_loss(X, Y, batches)
@@ -329,7 +353,7 @@ class Trainer:
                 )
             return backend.to_float(value), backend.to_host64(net.grad)
 
-        state.n_iter = 0
+        # L-BFGS counts no plateaus of its own (MLP's bookkeeping only).
         state.no_improvement_count = 0
         start = [time.perf_counter()]
         stopped = [False]
