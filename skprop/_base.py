@@ -29,7 +29,6 @@ from skprop._data import minibatch_size, split, training_weights
 from skprop._layers import dense_stack
 from skprop._mlp import RENAMED, renamed_message
 from skprop._network import Network
-from skprop._numeric import copy_array
 from skprop._parts import (
     array_api_supported,
     check_parts,
@@ -47,6 +46,7 @@ from skprop._sklearn_callbacks import (
 )
 from skprop._trainer import Settings, Trainer
 from skprop._version import __version__
+from skprop.callbacks import snapshot_weights
 
 
 class InconsistentSkpropVersionWarning(UserWarning):
@@ -487,16 +487,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             for name, value in vars(self).items()
             if name.endswith("_") and not name.startswith("_")
         }
-        attributes["coefs_"] = [copy_array(c) for c in self.coefs_]
-        attributes["intercepts_"] = [copy_array(b) for b in self.intercepts_]
-        attributes["activation_params_"] = [
-            None if a is None else copy_array(a)
-            for a in getattr(self, "activation_params_", [])
-        ]
-        attributes["input_params_"] = [
-            [copy_array(a) for a in arrays]
-            for arrays in getattr(self, "input_params_", [])
-        ]
+        attributes.update(snapshot_weights(self))
         return attributes
 
     def __getstate__(self):
