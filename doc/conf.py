@@ -36,7 +36,12 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "sg_execution_times.rst",
+]
 templates_path = ["_templates"]
 
 # -- Cross-references ---------------------------------------------------------
@@ -115,6 +120,8 @@ sphinx_gallery_conf = {
     "backreferences_dir": "generated/backreferences",
     "reference_url": {"skprop": None},
     "min_reported_time": 0,
+    # Its page loads jQuery and DataTables from CDNs; the site works offline.
+    "write_computation_times": False,
     "abort_on_example_error": True,
     "show_memory": False,
     "remove_config_comments": True,
