@@ -119,6 +119,9 @@ sphinx_gallery_conf = {
     "doc_module": ("skprop",),
     "backreferences_dir": "generated/backreferences",
     "reference_url": {"skprop": None},
+    # Name objects by their documented module (skprop.optimizers.Adam), so
+    # that each API page lists the examples using it.
+    "prefer_full_module": {r"skprop"},
     "min_reported_time": 0,
     # Its page loads jQuery and DataTables from CDNs; the site works offline.
     "write_computation_times": False,
