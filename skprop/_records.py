@@ -3,7 +3,7 @@ estimator and stored back, and each epoch reported as fitted attributes, a
 verbose line, skprop callbacks and scikit-learn callback tasks."""
 
 from skprop._trainer import State
-from skprop.callbacks import call_callbacks, end_callbacks
+from skprop.callbacks import _call_callbacks, _end_callbacks
 
 
 def initialize(estimator, layer_units, parts, loss):
@@ -82,14 +82,14 @@ class Reporter:
         store(estimator, state)
         if estimator.verbose:
             print_record(record)
-        stop = call_callbacks(estimator.callbacks, estimator, record)
+        stop = _call_callbacks(estimator.callbacks, estimator, record)
         # A callback that put back other weights says whose (EarlyStopping).
         state.kept_epoch = estimator.best_epoch_
         return stop
 
     def end_training(self):
         """Training ended (normally or by an error): tell the callbacks."""
-        end_callbacks(self.estimator.callbacks, self.estimator)
+        _end_callbacks(self.estimator.callbacks, self.estimator)
 
     def close_epoch(self, stop, state):
         """Attributes after the stopping rules; close the scikit-learn task."""

@@ -340,14 +340,14 @@ def _write_weights(current, saved):
         current[...] = saved
 
 
-def end_callbacks(callbacks, estimator):
+def _end_callbacks(callbacks, estimator):
     """Tell every callback that has `on_train_end` that training ended."""
     for callback in callbacks or []:
         if hasattr(callback, "on_train_end"):
             callback.on_train_end(estimator)
 
 
-def call_callbacks(callbacks, estimator, record):
+def _call_callbacks(callbacks, estimator, record):
     """Call every callback (all of them, even after one asks to stop);
     True if any asked to stop."""
     stop = False

@@ -117,10 +117,10 @@ class SoftmaxLink(Link):
     output_kind = "distribution"
 
     def inverse(self, raw):
-        return np.exp(log_softmax(raw))
+        return np.exp(_log_softmax(raw))
 
     def log_inverse(self, raw):
-        return log_softmax(raw)
+        return _log_softmax(raw)
 
     def inverse_xp(self, raw, xp):
         return xp.exp(xp_log_softmax(raw, xp))
@@ -136,25 +136,25 @@ class LogLink(Link):
     out_activation = "exp"
 
     def inverse(self, raw):
-        return safe_exp(raw)
+        return _safe_exp(raw)
 
     def inverse_xp(self, raw, xp):
-        return xp_safe_exp(raw, xp)
+        return _xp_safe_exp(raw, xp)
 
 
-def xp_safe_exp(raw, xp):
-    """`safe_exp` for arrays of the Array API namespace `xp`."""
+def _xp_safe_exp(raw, xp):
+    """`_safe_exp` for arrays of the Array API namespace `xp`."""
     limit = math.log(xp.finfo(raw.dtype).max) - 1.0
     return xp.exp(xp.clip(raw, max=limit))
 
 
-def log_softmax(raw):
+def _log_softmax(raw):
     """Row-wise log-softmax, stable for any finite logits."""
     shifted = raw - raw.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def safe_exp(raw):
+def _safe_exp(raw):
     """``exp(raw)`` clipped below the largest finite value of raw's dtype."""
     limit = np.log(np.finfo(raw.dtype).max) - 1.0
     return np.exp(np.minimum(raw, limit))
@@ -461,13 +461,13 @@ class Poisson(Loss):
     positive_target = True
 
     def loss(self, y, raw):
-        return xlogy(y, y) - y - y * raw + safe_exp(raw)
+        return xlogy(y, y) - y - y * raw + _safe_exp(raw)
 
     def gradient(self, y, raw):
-        return safe_exp(raw) - y
+        return _safe_exp(raw) - y
 
     def loss_gradient(self, y, raw):
-        predicted = safe_exp(raw)
+        predicted = _safe_exp(raw)
         return xlogy(y, y) - y - y * raw + predicted, predicted - y
 
     def check_target(self, y):
@@ -478,7 +478,7 @@ class Poisson(Loss):
             )
 
     def loss_gradient_xp(self, y, raw, xp):
-        predicted = xp_safe_exp(raw, xp)
+        predicted = _xp_safe_exp(raw, xp)
         # xlogy(y, y): 0 where y is 0.
         positive = xp.where(y > 0, y, xp.ones_like(y))
         return y * xp.log(positive) - y - y * raw + predicted, predicted - y
@@ -551,14 +551,14 @@ class _SoftmaxLogLoss(LogLoss):
     link = SoftmaxLink()
 
     def loss(self, y, raw):
-        return -self._smoothed(y, y.shape[1]) * log_softmax(raw)
+        return -self._smoothed(y, y.shape[1]) * _log_softmax(raw)
 
     def gradient(self, y, raw):
-        return np.exp(log_softmax(raw)) - self._smoothed(y, y.shape[1])
+        return np.exp(_log_softmax(raw)) - self._smoothed(y, y.shape[1])
 
     def loss_gradient(self, y, raw):
         y = self._smoothed(y, y.shape[1])
-        log_proba = log_softmax(raw)
+        log_proba = _log_softmax(raw)
         return -y * log_proba, np.exp(log_proba) - y
 
     def for_target(self, target_type):

@@ -523,7 +523,7 @@ def _identity_link(graph, raw, prediction):
 
 
 def _log_link(graph, raw, prediction):
-    # As skprop.losses.safe_exp: clip so that exp stays finite.
+    # As skprop.losses._safe_exp: clip so that exp stays finite.
     limit = graph.scalar(np.log(np.finfo(graph.dtype).max) - 1.0)
     graph.node("Exp", [graph.node("Min", [raw, limit])], prediction)
 
