@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from skprop import _model
 from skprop import activations as _activations
 from skprop import losses as _losses
 from skprop import optimizers as _optimizers
@@ -373,16 +374,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         else:
             self._check_continuation(layer_units)
             net = backend.network(net)
-            net.load(backend.fitted_arrays(self._fitted_arrays()))
+            net.load(backend.fitted_arrays(_model.layer_arrays(self)))
         self._fitted_input_layers = front
         self._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
-        self.input_params_ = net.arrays[: len(front)]
-        self.coefs_ = [arrays[0] for arrays in net.arrays[len(front) :]]
-        self.intercepts_ = [arrays[1] for arrays in net.arrays[len(front) :]]
-        self.activation_params_ = [
-            arrays[2] if len(arrays) > 2 else None
-            for arrays in net.arrays[len(front) : -1]
-        ]
+        _model.expose(self, net, len(front))
         return net
 
     def _settings(self, parts, train, incremental):
@@ -430,7 +425,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _check_continuation(self, layer_units):
         """warm_start / partial_fit must keep the network's shape (the input
         layers are the fitted ones: `_continued_input_layers`)."""
-        previous = self._fitted_layer_units()
+        previous = _model.layer_units(self)
         if previous != layer_units:
             raise ValueError(
                 f"The network has layer sizes {previous}, but the data and "
@@ -456,28 +451,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             dtype=float_dtypes(X),
         )
         with np.errstate(over="ignore"):
-            raw = backend.predict_raw(X, self._fitted_layers(), self._fitted_arrays())
+            raw = backend.predict_raw(X, _model.layers(self), _model.layer_arrays(self))
         return raw, backend
-
-    def _fitted_layer_units(self):
-        """Units per layer of the fitted network, input and output included."""
-        return [self.coefs_[0].shape[0]] + [b.shape[0] for b in self.intercepts_]
-
-    def _fitted_layers(self):
-        """The trained network's layers (without their arrays)."""
-        dense = dense_stack(self._fitted_layer_units(), self._fitted_activations)
-        return [*getattr(self, "_fitted_input_layers", []), *dense]
-
-    def _fitted_arrays(self):
-        """Each layer's fitted arrays, in the order of its `parameters`."""
-        # One mix array per hidden layer with a parametric activation (none
-        # in models fitted before activation_params_ existed).
-        mixes = getattr(self, "activation_params_", None) or [None] * len(self.coefs_)
-        dense = [
-            [c, b] if mix is None else [c, b, mix]
-            for c, b, mix in zip(self.coefs_, self.intercepts_, [*mixes, None])
-        ]
-        return [*getattr(self, "input_params_", []), *dense]
 
     def _reconstruction_attributes(self):
         """Fitted attributes of the current epoch, copied, for scikit-learn
@@ -501,7 +476,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             # Saved as plain data, rebuilt on loading from the public parts:
             # formats that trust only known types (skops) see no engine class.
             state["_fitted_input_layers"] = [
-                _layer_as_data(layer, part)
+                _model.layer_as_data(layer, part)
                 for layer, part in zip(
                     state["_fitted_input_layers"], state["_fitted_input_parts"]
                 )
@@ -519,7 +494,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         if "_fitted_input_layers" in state:
             state["_fitted_input_layers"] = [
-                _layer_from_data(layer, part)
+                _model.layer_from_data(layer, part)
                 for layer, part in zip(
                     state["_fitted_input_layers"], state["_fitted_input_parts"]
                 )
@@ -537,20 +512,3 @@ def _renamed(estimator, name):
     """Whether `name` is one of MLP's parameters that skprop names otherwise
     (and not a parameter of `estimator`, class or instance)."""
     return name in RENAMED and name not in estimator._get_param_names()
-
-
-def _layer_as_data(layer, part):
-    """A fitted input layer as a dict of its attributes, where its part
-    names the engine class that rebuilds it (else the layer itself)."""
-    if type(layer) is getattr(part, "_layer_type", None):
-        return dict(vars(layer))
-    return layer
-
-
-def _layer_from_data(data, part):
-    """The inverse of `_layer_as_data`."""
-    if not isinstance(data, dict):
-        return data
-    layer = object.__new__(part._layer_type)
-    vars(layer).update(data)
-    return layer

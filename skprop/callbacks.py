@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skprop._component import Component
+from skprop._model import WEIGHTS
 from skprop._numeric import copy_array
 
 
@@ -271,11 +272,6 @@ class Checkpoint(Callback):
             raise
 
 
-# Every weight array of a fitted network: views of its one flat parameter
-# vector, so writing into them changes the network.
-_WEIGHTS = ("coefs_", "intercepts_", "input_params_", "activation_params_")
-
-
 def snapshot_weights(estimator):
     """A copy of all the weights of a fitted network, for `restore_weights`.
 
@@ -308,7 +304,7 @@ def snapshot_weights(estimator):
     True
     """
     return {
-        name: _copy_weights(getattr(estimator, name, None) or []) for name in _WEIGHTS
+        name: _copy_weights(getattr(estimator, name, None) or []) for name in WEIGHTS
     }
 
 
@@ -322,7 +318,7 @@ def restore_weights(estimator, snapshot):
     snapshot : dict
         What `snapshot_weights` returned.
     """
-    for name in _WEIGHTS:
+    for name in WEIGHTS:
         _write_weights(getattr(estimator, name, None) or [], snapshot[name])
 
 

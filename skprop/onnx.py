@@ -63,6 +63,8 @@ from skprop import layers as _layers_module
 from skprop import losses as _losses
 from skprop._classifier import _MULTILABEL, BackpropClassifier
 from skprop._layers import Dense
+from skprop._model import layer_arrays as fitted_arrays
+from skprop._model import layers as fitted_layers
 from skprop._regressor import BackpropRegressor
 from skprop.preprocessing import (
     AsFloat32,
@@ -345,7 +347,7 @@ _ACTIVATIONS = {
 def _raw_output(graph, model, X):
     """The network's raw output (before the link) for input `X`, layer by
     layer from each layer's own description."""
-    layers, arrays = model._fitted_layers(), model._fitted_arrays()
+    layers, arrays = fitted_layers(model), fitted_arrays(model)
     a = X
     for layer, layer_arrays in zip(layers, arrays):
         a = _layer(graph, layer, layer_arrays, a)

@@ -10,7 +10,7 @@ from scipy.special import expit
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
-from skprop import BackpropClassifier, BackpropRegressor
+from skprop import BackpropClassifier, BackpropRegressor, _model
 from skprop._epoch import Batches
 from skprop._network import predict_raw
 from skprop._numeric import clip_global_norm
@@ -37,7 +37,7 @@ def test_dropout_changes_training_not_prediction_and_is_reproducible():
     assert_array_equal(dropped[0].coefs_[0], dropped[1].coefs_[0])
     # Prediction uses every unit: the plain forward pass of the trained weights.
     model = dropped[0]
-    raw = predict_raw(X, model._fitted_layers(), model._fitted_arrays())
+    raw = predict_raw(X, _model.layers(model), _model.layer_arrays(model))
     assert_allclose(model.predict_proba(X)[:, 1], expit(raw[:, 0]), rtol=1e-12)
     per_layer = BackpropClassifier(
         hidden_layer_sizes=(8, 8), dropout=[0.0, 0.3], max_iter=3
