@@ -217,6 +217,13 @@ def _tabular_input_types(preprocessor):
         kinds.update(dict.fromkeys(columns, kind))
     types = {"num": DoubleTensorType, "cat": StringTensorType}
     if not hasattr(preprocessor, "feature_names_in_"):
+        if len(set(kinds.values())) > 1:
+            raise NotImplementedError(
+                "ONNX export of the recipe needs named columns when numeric and "
+                "categorical ones are mixed (one graph input per column): give "
+                "the frame string column names, e.g. X.columns = "
+                "X.columns.astype(str)."
+            )
         (kind,) = set(kinds.values())
         return [("X", types[kind]([None, preprocessor.n_features_in_]))]
     return [
@@ -646,10 +653,23 @@ def _onehot_codes(onehot, index):
     """Each input string of column `index` and its one-hot position; the
     position of anything else (-1: no column)."""
     categories = list(onehot.categories_[index])
-    infrequent = onehot.infrequent_categories_[index]
-    infrequent = [] if infrequent is None else list(infrequent)
+    # An encoder without a cap has no infrequent categories at all.
+    infrequent = (
+        getattr(onehot, "_infrequent_enabled", False)
+        and (onehot.infrequent_categories_[index])
+    )
+    infrequent = [] if infrequent is None or infrequent is False else list(infrequent)
     frequent = [c for c in categories if not any(c is i or c == i for i in infrequent)]
     other = len(frequent) if infrequent else -1
+    strings = [_as_string(c) for c in [*frequent, *infrequent]]
+    if len(set(strings)) < len(strings):
+        raise NotImplementedError(
+            f"ONNX export carries a missing category as the empty string "
+            f"{MISSING_STRING!r}, which column {index} of the categorical "
+            f"branch also has as a category of its own (or two categories "
+            f"print alike): rename it before fitting, e.g. X[col].replace('', "
+            f"'(empty)')."
+        )
     codes = {_as_string(c): position for position, c in enumerate(frequent)}
     codes.update({_as_string(c): other for c in infrequent})
     return codes, other

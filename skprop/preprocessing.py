@@ -750,9 +750,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         `ConstantImputer` (fill 0, the median once scaled, with indicators).
     cat : transformer or None, default=None
         The categorical branch; None is `MissingAsNaN` then a one-hot
-        encoder that keeps the 256 most frequent categories of a column,
-        groups the rest and unseen ones into one "infrequent" column and
-        encodes a missing value as a category of its own.
+        encoder of every category of the column (at most `max_categories`
+        of them), a missing value being a category of its own; a category
+        unseen in `fit` encodes as all zeros.
     max_categories : int, default=256
         The most distinct values a categorical column may have to go to
         `cat`; columns with more go to ``freq``.
@@ -820,7 +820,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         validate_data(self, X, skip_check_array=True)
         kinds = _column_kinds(X, self.max_categories)
         _warn_high_cardinality(kinds["freq"], self.max_categories)
-        self.column_transformer_ = ColumnTransformer(
+        column_transformer = ColumnTransformer(
             [
                 (kind, self._branch(kind), columns)
                 for kind, columns in kinds.items()
@@ -828,7 +828,10 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             ],
             **_PLAIN_REMAINDER,
         )
-        return self.column_transformer_.fit_transform(X)
+        features = column_transformer.fit_transform(X)
+        # Stored once fitted: a refit that fails keeps the previous one.
+        self.column_transformer_ = column_transformer
+        return features
 
     def transform(self, X):
         """Encode `X` with the fitted branches.
@@ -891,9 +894,11 @@ def _numeric_branch():
 
 
 def _categorical_branch():
-    """The default categorical branch: missing as NaN, then one-hot."""
+    """The default categorical branch: missing as NaN, then one-hot, every
+    category (`TabularPreprocessor.max_categories` already sent columns with
+    more to the frequency branch)."""
     onehot = OneHotEncoder(
-        handle_unknown="infrequent_if_exist", max_categories=256, sparse_output=False
+        handle_unknown="infrequent_if_exist", max_categories=None, sparse_output=False
     )
     return Pipeline([("na", MissingAsNaN()), ("onehot", onehot)])
 
@@ -901,7 +906,13 @@ def _categorical_branch():
 def _check_tabular(X):
     """Raise a TypeError for arrays of an Array API library other than NumPy."""
     module = type(X).__module__.split(".")[0]
-    if isinstance(X, np.ndarray) or module in ("pandas", "polars", "scipy"):
+    if module == "scipy":
+        raise TypeError(
+            "The tabular recipe takes dense data (NumPy arrays, pandas or "
+            "polars DataFrames), not a sparse matrix: pass X.toarray(), or give "
+            "sparse data to BackpropClassifier / BackpropRegressor directly."
+        )
+    if isinstance(X, np.ndarray) or module in ("pandas", "polars"):
         return
     if hasattr(X, "__array_namespace__") or module in ("torch", "cupy", "jax"):
         raise TypeError(

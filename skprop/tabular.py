@@ -21,10 +21,10 @@ targets. Its steps, named for `set_params` and `GridSearchCV` keys:
     which then go through a copy of ``prep__num``.
   - ``prep__cat``, every other column (category, string, object, boolean):
     ``na``, which turns pandas' ``NA`` into NaN, then ``onehot``, a
-    `~sklearn.preprocessing.OneHotEncoder` with at most 256 columns a
-    column (the 255 most frequent categories and one "infrequent" column
-    for the rest and, at predict time, unseen ones), which encodes a
-    missing value as a category of its own. The first dense layer's
+    `~sklearn.preprocessing.OneHotEncoder` of every category of a column
+    with at most ``prep__max_categories`` (256) of them, a missing value
+    being a category of its own (a category unseen in fit encodes as all
+    zeros). The first dense layer's
     weights on a column's one-hot block are that column's learned
     embedding: identifiers with dozens of values (a patient, a shop) keep
     their identity, which a smaller cap would pool.
@@ -78,6 +78,7 @@ keep it equal to an overridden `max_iter`, a grid search that tunes
 
 import difflib
 
+from sklearn import get_config
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
@@ -183,7 +184,9 @@ class TabularPipeline(Pipeline):
         if X_val is None and y_val is None and sample_weight_val is None:
             return super().fit(X, y, **params)
         if X_val is None or y_val is None:
-            raise ValueError("X_val and y_val must be given together.")
+            raise ValueError(
+                "X_val and y_val must be given together (sample_weight_val needs both)."
+            )
         last = {
             k.removeprefix(prefix): v for k, v in params.items() if k.startswith(prefix)
         }
@@ -191,9 +194,17 @@ class TabularPipeline(Pipeline):
         X_fitted = head.fit_transform(
             X, y, **{k: v for k, v in params.items() if not k.startswith(prefix)}
         )
+        # With `memory`, the fitted steps are clones held by `head` only.
+        self.steps[: len(head.steps)] = head.steps
         network = self._final_estimator
         if isinstance(network, TransformedTargetRegressor):
             y_val = _scaled_targets(network, y, y_val)
+            if get_config().get("enable_metadata_routing", False):
+                # Metadata routing hands the wrapper's fit parameters to the
+                # network only where it asks for them.
+                network.regressor.set_fit_request(
+                    X_val=True, y_val=True, sample_weight_val=True
+                )
         validation = {"X_val": head.transform(X_val), "y_val": y_val}
         if sample_weight_val is not None:
             validation["sample_weight_val"] = sample_weight_val

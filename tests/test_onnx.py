@@ -354,3 +354,23 @@ def test_scalers_convert_inside_a_pipeline():
         data = np.nan_to_num(X) if isinstance(scaler, TargetScaler) else X
         (result,) = run_onnx(skl2onnx.to_onnx(fitted, data[:1]), data)
         assert_allclose(result, fitted.transform(data), rtol=1e-12, atol=1e-12)
+
+
+def test_tabular_empty_string_category_beside_missing_values_is_refused():
+    pd = pytest.importorskip("pandas")
+    from skprop.tabular import make_classifier
+
+    X = pd.DataFrame({"x": np.arange(40.0), "s": ["a", "b", "", None] * 10})
+    model = make_classifier(net__max_iter=2).fit(X, [0, 0, 1, 1] * 10)
+    with pytest.raises(NotImplementedError, match="empty string"):
+        skprop_onnx.to_onnx(model, X)
+
+
+def test_tabular_mixed_columns_without_names_are_refused():
+    pd = pytest.importorskip("pandas")
+    from skprop.tabular import make_classifier
+
+    X = pd.DataFrame({0: np.arange(40.0), 1: ["a", "b", "c", None] * 10})
+    model = make_classifier(net__max_iter=2).fit(X, [0, 1] * 20)
+    with pytest.raises(NotImplementedError, match="string column names"):
+        skprop_onnx.to_onnx(model, X)

@@ -141,8 +141,10 @@ def test_recipe_settings():
     assert regressor_params["net__regressor__learning_rate__learning_rate_init"] == 4e-3
     assert network.learning_rate.learning_rate_init == 2e-3
     assert network.dropout == 0.15
-    onehot = make_classifier().get_params()["prep__cat__onehot"]
-    assert onehot.max_categories == 256
+    # One cap on categories: columns with more go to the frequency branch,
+    # so the one-hot encoder itself keeps every category it is given.
+    assert make_classifier().get_params()["prep__max_categories"] == 256
+    assert make_classifier().get_params()["prep__cat__onehot__max_categories"] is None
     assert network.optimizer.get_params()["beta_2"] == 0.95
     assert network.optimizer.get_params()["weight_decay"] == 0.02
     assert network.learning_rate.max_iter == network.max_iter
@@ -389,12 +391,12 @@ def test_high_cardinality_column_is_frequency_encoded_with_a_warning():
         model = make_classifier(net__max_iter=2).fit(X, [0, 1] * 150)
     names = model.named_steps["prep"].get_feature_names_out().tolist()
     assert names == ["cat__colour_a", "cat__colour_b", "freq__id_frequency"]
-    # Raising the limit one-hot encodes it: 255 most frequent and the rest.
+    # Raising the limit one-hot encodes it: every one of its 300 values.
     model = make_classifier(net__max_iter=2, prep__max_categories=300)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         model.fit(X, [0, 1] * 150)
-    assert model.named_steps["net"].n_features_in_ == 2 + 256
+    assert model.named_steps["net"].n_features_in_ == 2 + 300
 
 
 def test_set_output_polars_and_pandas():
@@ -420,3 +422,48 @@ def test_array_api_input_is_refused_clearly():
     with sklearn.config_context(array_api_dispatch=True):
         with pytest.raises(TypeError, match="NumPy arrays and pandas or polars"):
             make_classifier(net__max_iter=2).fit(X, xp.asarray([0, 1] * 10))
+
+
+def test_validation_data_with_memory_leaves_a_fitted_pipeline(tmp_path):
+    X, signal = small_frame(n_samples=80)
+    y = signal > 1.0
+    model = make_classifier(net__max_iter=2, random_state=0, memory=str(tmp_path))
+    model.fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:])
+    assert model.predict(X).shape == (80,)
+    plain = make_classifier(net__max_iter=2, random_state=0).fit(
+        X[:60], y[:60], X_val=X[60:], y_val=y[60:]
+    )
+    assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
+
+
+def test_regressor_validation_data_with_metadata_routing():
+    import sklearn
+
+    X, signal = small_frame(n_samples=80)
+    y = 1000.0 + 300.0 * signal
+    settings = dict(net__regressor__max_iter=3, random_state=0)
+    plain = make_regressor(**settings).fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:])
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = make_regressor(**settings).fit(
+            X[:60], y[:60], X_val=X[60:], y_val=y[60:]
+        )
+    assert_array_equal(
+        routed.named_steps["net"].regressor_.validation_scores_,
+        plain.named_steps["net"].regressor_.validation_scores_,
+    )
+
+
+def test_sparse_input_to_the_recipe_is_refused_clearly():
+    from scipy import sparse
+
+    X = sparse.random(60, 5, density=0.5, format="csr", random_state=0)
+    with pytest.raises(TypeError, match="dense data.*toarray"):
+        make_classifier(net__max_iter=2).fit(X, [0, 1] * 30)
+
+
+def test_only_sample_weight_val_says_what_is_missing():
+    X, signal = small_frame()
+    with pytest.raises(ValueError, match="sample_weight_val needs both"):
+        make_classifier(net__max_iter=2).fit(
+            X, signal > 1.0, sample_weight_val=np.ones(len(X))
+        )
