@@ -473,14 +473,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if hasattr(self, "coefs_"):
             state["_skprop_version"] = __version__
         if "_fitted_input_layers" in state:
-            # Saved as plain data, rebuilt on loading from the public parts:
-            # formats that trust only known types (skops) see no engine class.
-            state["_fitted_input_layers"] = [
-                _model.layer_as_data(layer, part)
-                for layer, part in zip(
-                    state["_fitted_input_layers"], state["_fitted_input_parts"]
-                )
-            ]
+            state["_fitted_input_layers"] = _model.input_layers_as_data(
+                state["_fitted_input_layers"], state["_fitted_input_parts"]
+            )
         return state
 
     def __setstate__(self, state):
@@ -493,12 +488,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 InconsistentSkpropVersionWarning,
             )
         if "_fitted_input_layers" in state:
-            state["_fitted_input_layers"] = [
-                _model.layer_from_data(layer, part)
-                for layer, part in zip(
-                    state["_fitted_input_layers"], state["_fitted_input_parts"]
-                )
-            ]
+            state["_fitted_input_layers"] = _model.input_layers_from_data(
+                state["_fitted_input_layers"], state["_fitted_input_parts"]
+            )
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -12,8 +12,8 @@ fitted attributes:
 `expose` writes those attributes from a network, `layer_arrays` reads them
 back in the network's order (continuation, prediction, ONNX export), and
 `WEIGHTS` names them (callbacks' snapshots, copies for scikit-learn's
-callbacks). `layer_as_data` / `layer_from_data` save an input layer as plain
-data and rebuild it (pickling, skops).
+callbacks). `input_layers_as_data` / `input_layers_from_data` save the input
+layers as plain data and rebuild them (pickling, skops).
 """
 
 from skprop._layers import dense_stack
@@ -61,18 +61,27 @@ def layers(estimator):
     return [*getattr(estimator, "_fitted_input_layers", []), *dense]
 
 
-def layer_as_data(layer, part):
-    """A fitted input layer as a dict of its attributes, where its part
-    names the engine class that rebuilds it (else the layer itself)."""
-    if type(layer) is getattr(part, "_layer_type", None):
-        return dict(vars(layer))
-    return layer
+def input_layers_as_data(layers, parts):
+    """The fitted input layers as dicts of their attributes, where each
+    part names the engine class that rebuilds it (else the layer itself),
+    so that formats trusting only known types (skops) see no engine class."""
+    return [
+        dict(vars(layer))
+        if type(layer) is getattr(part, "_layer_type", None)
+        else layer
+        for layer, part in zip(layers, parts)
+    ]
 
 
-def layer_from_data(data, part):
-    """The inverse of `layer_as_data`."""
-    if not isinstance(data, dict):
-        return data
-    layer = object.__new__(part._layer_type)
-    vars(layer).update(data)
+def input_layers_from_data(data, parts):
+    """The inverse of `input_layers_as_data`."""
+    return [
+        _rebuilt(layer, part._layer_type) if isinstance(layer, dict) else layer
+        for layer, part in zip(data, parts)
+    ]
+
+
+def _rebuilt(attributes, layer_type):
+    layer = object.__new__(layer_type)
+    vars(layer).update(attributes)
     return layer

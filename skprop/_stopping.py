@@ -85,8 +85,10 @@ class HoldOut(LossPlateau):
 
     keeps_best = True
 
-    def __init__(self, tol, n_iter_no_change, schedule, last_best=False):
-        super().__init__(tol, n_iter_no_change, schedule)
+    def __init__(
+        self, tol, n_iter_no_change, schedule, last_best=False, streaming=False
+    ):
+        super().__init__(tol, n_iter_no_change, schedule, streaming=streaming)
         self.last_best = last_best
 
     @property
@@ -126,8 +128,7 @@ class StreamingHoldOut(HoldOut):
     warns_at_max_iter = False
 
     def __init__(self, tol, n_iter_no_change, schedule, last_best=False):
-        super().__init__(tol, n_iter_no_change, schedule, last_best=last_best)
-        self.streaming = True
+        super().__init__(tol, n_iter_no_change, schedule, last_best, streaming=True)
 
     def _plateau(self, state, net):
         restore_best(net, state)

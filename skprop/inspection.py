@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
+from skprop import _model
 from skprop import activations as _activations
 from skprop._base import BaseBackprop
 from skprop._parts import check_parts, dropout_rates, input_layers
@@ -625,34 +626,22 @@ def _dropout(network, n_hidden):
 
 
 def _fitted_rows(network):
-    """Rows of a fitted network, counted from its fitted arrays."""
-    rows = []
-    for part, layer, arrays in zip(
-        getattr(network, "_fitted_input_parts", []),
-        getattr(network, "_fitted_input_layers", []),
-        getattr(network, "input_params_", []),
-    ):
-        groups = [group for _, _, group in layer.parameters()]
-        counts = _group_counts(groups, map(_size, arrays))
-        rows.append(_input_row(part, layer, counts))
+    """Rows of a fitted network, counted from its fitted arrays: each
+    layer's arrays in the groups its `parameters` declares."""
+    counts = [
+        _group_counts([group for *_, group in layer.parameters()], map(_size, arrays))
+        for layer, arrays in zip(_model.layers(network), _model.layer_arrays(network))
+    ]
+    parts = getattr(network, "_fitted_input_parts", [])
+    front = getattr(network, "_fitted_input_layers", [])
+    rows = [_input_row(*row) for row in zip(parts, front, counts)]
     n_hidden = len(network.coefs_) - 1
     activations = [_activation_name(a) for a in network._fitted_activations]
-    mixes = getattr(network, "activation_params_", None) or [None] * n_hidden
-    dropout = _dropout(network, n_hidden)
-    for i, (coef, intercept) in enumerate(zip(network.coefs_, network.intercepts_)):
-        params = {"weights": _size(coef), "biases": _size(intercept)}
-        if i == n_hidden:
-            rows.append(
-                _dense_row(
-                    i, n_hidden, coef.shape, network.out_activation_, None, params
-                )
-            )
-            continue
-        if mixes[i] is not None:
-            params[_MIX_GROUP] = _size(mixes[i])
-        rows.append(
-            _dense_row(i, n_hidden, coef.shape, activations[i], dropout[i], params)
-        )
+    activations.append(network.out_activation_)
+    dropout = [*_dropout(network, n_hidden), None]
+    dense = zip(network.coefs_, activations, dropout, counts[len(front) :])
+    for i, (coef, activation, rate, params) in enumerate(dense):
+        rows.append(_dense_row(i, n_hidden, coef.shape, activation, rate, params))
     return rows
 
 

@@ -231,22 +231,42 @@ def test_set_params_with_a_bad_name_changes_nothing():
     assert optimizer.momentum == 0.5
 
 
-@pytest.mark.parametrize("first_fit", [True, False])
-def test_divergence_raises_and_keeps_a_finite_model(first_fit):
+def _non_finite():
+    # Inputs of 1e200: the squared error overflows to inf at once.
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    X = X * 1e4
+    return X, y, X * 1e200, dict(optimizer="sgd"), "the training loss became inf"
+
+
+def _finite_explosion():
+    # SGD at learning_rate=10 on unscaled targets: the loss climbs from 1e4
+    # to 3e96 while staying finite, and predictions reach 1e50.
+    X, y = _diabetes()
+    settings = dict(optimizer="sgd", learning_rate=10.0, max_iter=20)
+    return X, y, X, settings, "exploded to .* more than 1e\\+06"
+
+
+@pytest.mark.parametrize("case", [_non_finite, _finite_explosion])
+@pytest.mark.parametrize("first_fit", [True, False])
+def test_divergence_raises_and_keeps_a_finite_model(first_fit, case):
+    X, y, X_diverging, settings, message = case()
     model = BackpropRegressor(hidden_layer_sizes=(10,), random_state=0, max_iter=5)
     if not first_fit:
         model.fit(X, y)
         before = fitted_state(model)
-    model.set_params(optimizer="sgd", learning_rate=1e3, warm_start=True)
-    with pytest.raises(DivergenceError, match="learning rate"):
-        model.fit(X, y)
+    model.set_params(warm_start=True, **settings)
+    with pytest.raises(DivergenceError, match=message):
+        model.fit(X_diverging, y)
     if first_fit:
         with pytest.raises(NotFittedError):
             check_is_fitted(model)
     else:
         assert_unchanged(model, before, X)
+
+
+def _diabetes():
+    from sklearn.datasets import load_diabetes
+
+    return load_diabetes(return_X_y=True)
 
 
 def test_no_overflow_at_extreme_logits_and_inputs():
@@ -338,31 +358,6 @@ def test_memory_stays_flat_over_many_partial_fit_calls():
     # The only growth allowed is loss_curve_: one float per call.
     growth = after_all - after_warm_up
     assert growth < 1800 * 40 + 16_384, growth
-
-
-def _diabetes():
-    from sklearn.datasets import load_diabetes
-
-    return load_diabetes(return_X_y=True)
-
-
-@pytest.mark.parametrize("first_fit", [True, False])
-def test_a_finite_explosion_raises_and_keeps_the_model(first_fit):
-    # SGD at learning_rate=10 on unscaled targets: the loss climbs from 1e4
-    # to 3e96 while staying finite, and predictions reach 1e50.
-    X, y = _diabetes()
-    model = BackpropRegressor(random_state=0, max_iter=5)
-    if not first_fit:
-        model.fit(X, y)
-        before = fitted_state(model)
-    model.set_params(optimizer="sgd", learning_rate=10.0, max_iter=20)
-    with pytest.raises(DivergenceError, match="exploded to .* more than 1e\\+06"):
-        model.fit(X, y)
-    if first_fit:
-        with pytest.raises(NotFittedError):
-            check_is_fitted(model)
-    else:
-        assert_unchanged(model, before, X)
 
 
 def test_an_explosion_ends_a_partial_fit_stream():
