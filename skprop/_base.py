@@ -21,15 +21,15 @@ from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._backend import (
-    backend_for,
     check_same_namespace,
     float_dtypes,
     host_dtype,
+    ops_for,
 )
 from skprop._data import minibatch_size, split, training_weights
 from skprop._layers import dense_stack
 from skprop._mlp import RENAMED, renamed_message
-from skprop._network import Network
+from skprop._network import Network, predict_raw
 from skprop._parts import (
     array_api_supported,
     check_parts,
@@ -300,21 +300,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         task_data = (X, y)
         # Everything follows X: targets and weights are encoded on the host,
         # then moved to X's namespace and device with the validation data.
-        backend = backend_for(X)
-        y, sample_weight, y_val, sample_weight_val, classes = backend.host_inputs(
+        ops = ops_for(X)
+        y, sample_weight, y_val, sample_weight_val, classes = ops.host_inputs(
             y, sample_weight, y_val, sample_weight_val, classes
         )
-        X_val = backend.move(X_val)
-        backend.classes_to_host(self)
+        X_val = ops.move(X_val)
+        ops.classes_to_host(self)
         X, Y, labels = self._validate_training_data(
             X, y, incremental, first_pass, classes
         )
         sample_weight = training_weights(self, sample_weight, X, labels, incremental)
         loss = training_loss(self)
         loss.check_target(Y)
-        backend.check_parts(parts, loss)
+        ops.check_parts(parts, loss)
         rng = check_random_state(self.random_state)
-        net = self._network(X, Y, parts, loss, rng, first_pass, backend)
+        net = self._network(X, Y, parts, loss, rng, first_pass, ops)
         train, val = split(
             self,
             (X, Y, sample_weight),
@@ -324,7 +324,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             rng,
         )
         dtype = net.params.dtype
-        train, val = backend.device_data(train, dtype), backend.device_data(val, dtype)
+        train, val = ops.device_data(train, dtype), ops.device_data(val, dtype)
         task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         trainer = Trainer(
             net,
@@ -332,16 +332,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             parts["optimizer"],
             parts["schedule"],
             self._settings(parts, train, incremental),
-            backend.validation_score(self),
+            ops.validation_score(self),
             Reporter(self, task),
-            backend,
+            ops,
         )
         store(self, trainer.train(train, val, state_of(self), rng))
-        backend.classes_to_device(self)
+        ops.classes_to_device(self)
         task.end()
         return self
 
-    def _network(self, X, Y, parts, loss, rng, first_pass, backend):
+    def _network(self, X, Y, parts, loss, rng, first_pass, ops):
         """The network to train: fresh (drawn as MLP draws it) on a first
         pass, else holding the fitted weights; `coefs_` and `intercepts_`
         become views of it."""
@@ -350,7 +350,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self._fitted_activations = [clone(a) for a in parts["activations"]]
         self._fitted_link = clone(loss.link)
         front = (
-            input_layers(parts["input_layers"], X)
+            input_layers(parts["input_layers"], X, ops)
             if first_pass
             else self._continued_input_layers(parts["input_layers"])
         )
@@ -368,13 +368,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             net.initialize(rng)
             if self.init == "data":
                 rows = rng.permutation(X.shape[0])[:_DATA_INIT_ROWS]
-                net.initialize_from_data(backend.host_rows(X, np.sort(rows)), rng)
+                net.initialize_from_data(ops.host_rows(X, np.sort(rows)), rng)
             initialize(self, layer_units, parts, loss)
-            net = backend.network(net)
+            net = net.on(ops)
         else:
             self._check_continuation(layer_units)
-            net = backend.network(net)
-            net.load(backend.fitted_arrays(_model.layer_arrays(self)))
+            net = net.on(ops)
+            net.load(ops.fitted_arrays(_model.layer_arrays(self)))
         self._fitted_input_layers = front
         self._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
         _model.expose(self, net, len(front))
@@ -438,11 +438,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------------
 
     def _raw(self, X, method="predict"):
-        """Raw network output for new data, and the backend it lives in;
+        """Raw network output for new data, and the ops it lives in;
         `method` names the caller in errors."""
         check_is_fitted(self)
         check_same_namespace(X, self, method)
-        backend = backend_for(X)
+        ops = ops_for(X)
         X = validate_data(
             self,
             X,
@@ -451,8 +451,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             dtype=float_dtypes(X),
         )
         with np.errstate(over="ignore"):
-            raw = backend.predict_raw(X, _model.layers(self), _model.layer_arrays(self))
-        return raw, backend
+            raw = predict_raw(X, _model.layers(self), _model.layer_arrays(self), ops)
+        return raw, ops
 
     def _reconstruction_attributes(self):
         """Fitted attributes of the current epoch, copied, for scikit-learn

@@ -7,8 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from skprop import _array_api
-from skprop._backend import float_dtypes
+from skprop._backend import float_dtypes, ops_for
 from skprop._base import BaseBackprop
 from skprop._labels import MULTILABEL as _MULTILABEL
 from skprop._labels import SINGLE as _SINGLE
@@ -312,32 +311,22 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     def _validation_score(self, Y, raw, sample_weight):
         """Accuracy of raw outputs against a 0/1 target matrix."""
-        predicted = self._indicator(raw)
-        truth = Y > 0.5
-        if self._target_type == _SINGLE:
-            correct = np.ones(len(Y), dtype=bool)
-        elif self._target_type == "multiclass":
-            correct = predicted.argmax(axis=1) == truth.argmax(axis=1)
-        else:
-            correct = np.all(predicted == truth, axis=1)
-        return float(np.average(correct, weights=sample_weight))
+        return self._outputs_of(raw).accuracy(
+            self._target_type, self._fitted_link, Y, raw, sample_weight
+        )
 
     def _validation_score_xp(self, Y, raw, sample_weight, xp):
         """`_validation_score` of arrays of the Array API namespace `xp`."""
-        return _array_api.accuracy(
-            self._target_type, self._fitted_link, Y, raw, sample_weight, xp
-        )
+        return self._validation_score(Y, raw, sample_weight)
 
     # ------------------------------------------------------------------
     # Prediction
     # ------------------------------------------------------------------
 
-    def _indicator(self, raw):
-        """Boolean class indicator of raw outputs (one column when binary)."""
-        proba = self._fitted_link.inverse(raw)
-        if self._target_type == "multiclass":
-            return proba == proba.max(axis=1, keepdims=True)
-        return proba > 0.5
+    @staticmethod
+    def _outputs_of(raw):
+        """The outputs (`skprop._outputs`) of raw outputs' namespace."""
+        return ops_for(raw).outputs
 
     def decision_function(self, X):
         """Raw scores (logits) before the output activation.
@@ -352,9 +341,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             1-D for binary problems (positive: ``classes_[1]``), as
             scikit-learn's linear classifiers, and for a single class.
         """
-        raw, backend = self._raw(X, "decision_function")
+        raw, ops = self._raw(X, "decision_function")
         if self._target_type in ("binary", _SINGLE):
-            return backend.ravel(raw)
+            return ops.ravel(raw)
         return raw
 
     def predict(self, X):
@@ -370,17 +359,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             Labels, or a 0/1 indicator matrix for multilabel models (a
             scipy CSR matrix when the model was fitted on a sparse one).
         """
-        raw, backend = self._raw(X, "predict")
-        if backend.xp is not None:
-            return _array_api.predict_labels(self, raw, backend.xp)
-        if self._target_type == _MULTILABEL:
-            indicator = self._indicator(raw).astype(int)
-            return sparse.csr_matrix(indicator) if self._sparse_target else indicator
-        if self._target_type == _SINGLE:
-            return self.classes_[np.zeros(raw.shape[0], dtype=int)]
-        if self._target_type == "binary":
-            return self.classes_[self._indicator(raw)[:, 0].astype(int)]
-        return self.classes_[self._fitted_link.inverse(raw).argmax(axis=1)]
+        raw, ops = self._raw(X, "predict")
+        return ops.outputs.labels(self, raw)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -396,29 +376,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             of each label independently. A model fitted on a single class
             gives it probability 1 (one column).
         """
-        raw, backend = self._raw(X, "predict_proba")
-        if backend.xp is not None:
-            return _array_api.predict_proba(
-                self._target_type, self._fitted_link, raw, backend.xp
-            )
-        return self._proba(raw)
-
-    def _proba(self, raw):
-        """`predict_proba` of raw outputs."""
-        link = self._fitted_link
-        if self._target_type == _SINGLE:
-            return np.ones_like(raw)
-        if self._target_type == "binary":
-            proba = np.hstack([link.complement(raw), link.inverse(raw)])
-        else:
-            proba = link.inverse(raw)
-        # Probabilities that underflow stay positive (so their log is finite);
-        # a multilabel probability also stays below 1, where it would round.
-        dtype = proba.dtype.type
-        upper = (
-            np.nextafter(dtype(1), dtype(0)) if self._target_type == _MULTILABEL else 1
-        )
-        return np.clip(proba, np.finfo(dtype).tiny, upper, out=proba)
+        raw, ops = self._raw(X, "predict_proba")
+        return ops.outputs.proba(self._target_type, self._fitted_link, raw)
 
     def predict_log_proba(self, X):
         """Log of `predict_proba`, computed from the logits.
@@ -438,25 +397,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        raw, backend = self._raw(X, "predict_log_proba")
-        link = self._fitted_link
-        if backend.xp is not None:
-            return _array_api.predict_log_proba(
-                self._target_type, link, raw, backend.xp
-            )
-        if self._target_type == _SINGLE:
-            return np.zeros_like(raw)
-        log_proba = link.log_inverse(raw)
-        if self._target_type == "binary":
-            log_proba = np.hstack([link.log_complement(raw), log_proba])
-        floor = np.log(np.finfo(log_proba.dtype).tiny)
-        np.maximum(log_proba, floor, out=log_proba)
-        # Near 1 the log of the probability itself is exact enough, and it
-        # keeps the ties `predict_proba` has where probabilities round to 1.
-        proba = self._proba(raw)
-        likely = proba > 0.5
-        log_proba[likely] = np.log(proba[likely])
-        return log_proba
+        raw, ops = self._raw(X, "predict_log_proba")
+        return ops.outputs.log_proba(self._target_type, self._fitted_link, raw)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

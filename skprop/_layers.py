@@ -57,8 +57,17 @@ class Layer:
     `buffers`, and implements `initialize`, `forward`, `backward` and
     `predict`; a `dropout` attribute above 0 asks for a dropout generator.
     ``arrays`` are always given in the order of `parameters`; ``work`` is a
-    dict of the buffers (leading rows for the batch), where `forward` may
-    also keep what `backward` needs.
+    dict of the buffers (leading rows for the batch; None where the backend
+    reuses no buffers), where `forward` may also keep what `backward` needs.
+
+    `forward`, `backward` and `predict` are written once against ``ops``
+    (`skprop._ops`), so that a layer trains on NumPy and on every Array API
+    library: use each call's return value (``z = ops.add(z, b, out=z)``),
+    give ``out=`` only work buffers and the views in ``grads``, and write in
+    place only into arrays the engine owns. `initialize` and
+    `initialize_from_data` run on NumPy arrays (parameters are drawn on the
+    host, whatever the device). A layer whose methods take no ``ops``
+    (``forward(arrays, X, work, rng=None)``) still trains, on NumPy only.
     """
 
     def parameters(self):
@@ -78,17 +87,17 @@ class Layer:
         """Data-driven initial values from the rows `X` reaching the layer;
         by default the layer keeps those of `initialize`."""
 
-    def forward(self, arrays, X, work, rng=None):
+    def forward(self, arrays, X, work, ops, rng=None):
         """Output of a training batch; `rng` draws dropout (None: none)."""
         raise NotImplementedError
 
-    def backward(self, arrays, grads, grad_output, work, input_grad=True):
+    def backward(self, arrays, grads, grad_output, work, ops, input_grad=True):
         """Write the gradients of `arrays` into `grads`; return the gradient
         with respect to the input (None when `input_grad` is False).
         `grad_output` may be overwritten."""
         raise NotImplementedError
 
-    def predict(self, arrays, X, out):
+    def predict(self, arrays, X, out, ops):
         """Output for new data, into `out` where the layer can."""
         raise NotImplementedError
 
@@ -137,22 +146,27 @@ class Dense(Layer):
         coef[...] = rng.uniform(-bound, bound, coef.shape)
         intercept[...] = rng.uniform(-bound, bound, intercept.shape)
 
-    def forward(self, arrays, X, work, rng=None):
+    def forward(self, arrays, X, work, ops, rng=None):
         coef, intercept = arrays
         work["input"] = X
-        z = dot(X, coef, out=work["z"])
-        z += intercept
+        z = ops.dot(X, coef, out=work["z"])
+        z = ops.add(z, intercept, out=z)
         if self.activation is None:
             return z
+        work["pre"] = z
         out = z if self.activation.inplace else work["a"]
-        a = self.activation.forward(z, out=out)
+        a = ops.activate(self.activation, z, out)
         work["output"] = a
+        return self._dropout(a, work, ops, rng)
+
+    def _dropout(self, a, work, ops, rng):
+        """`a` times a fresh inverted-dropout mask (kept for `backward`)."""
         work["mask"] = None
-        if rng is not None and self.dropout > 0:
-            work["mask"] = self._mask(rng, a.shape, a.dtype)
-            # A fresh array, as the mask itself is: dropout draws per batch.
-            a = a * work["mask"]
-        return a
+        if rng is None or self.dropout == 0:
+            return a
+        work["mask"] = ops.mask(rng, a.shape, self.dropout, a.dtype)
+        # A fresh array, as the mask itself is: dropout draws per batch.
+        return a * work["mask"]
 
     def initialize_from_data(self, arrays, X, rng, n_points=5):
         """Weights drawn from ``N(0, 1)`` and divided, unit by unit, by the
@@ -173,43 +187,34 @@ class Dense(Layer):
         units = np.arange(self.n_units)[:, None]
         intercept[...] = -(z[rows, units] * weights).sum(axis=1)
 
-    def _mask(self, rng, shape, dtype):
-        """Inverted-dropout mask: 0 or ``1 / (1 - dropout)``."""
-        keep = rng.random_sample(shape) >= self.dropout
-        mask = keep.astype(dtype)
-        mask /= dtype.type(1.0 - self.dropout)
-        return mask
-
-    def backward(self, arrays, grads, grad_output, work, input_grad=True):
-        coef = arrays[0]
+    def backward(self, arrays, grads, grad_output, work, ops, input_grad=True):
         delta = grad_output
         if self.activation is not None:
             if work["mask"] is not None:
-                delta *= work["mask"]
-            z = None if self.activation.inplace else work["z"]
-            self.activation.backward(z, work["output"], delta)
-        dot(work["input"].T, delta, out=grads[0])
-        # Summing over rows as a product with ones runs on BLAS, several
-        # times faster than NumPy's reduction along the strided axis.
-        np.matmul(work["ones"], delta, out=grads[1])
+                delta = ops.multiply(delta, work["mask"], out=delta)
+            delta = ops.activation_backward(
+                self.activation, work["pre"], work["output"], delta
+            )
+        return self._affine_backward(arrays[0], grads, delta, work, ops, input_grad)
+
+    def _affine_backward(self, coef, grads, delta, work, ops, input_grad):
+        """Gradients of ``X @ coef + intercept`` from that of its output."""
+        ops.dot(work["input"].T, delta, out=grads[0])
+        ops.row_sum(delta, work["ones"], out=grads[1])
         if not input_grad:
             return None
-        grad_input = work["grad_input"]
-        if delta.shape[1] == 1:
-            # With one output the product is an outer product, which
-            # broadcasting computes several times faster than matmul.
-            np.multiply(delta, coef.T, out=grad_input)
-        else:
-            np.matmul(delta, coef.T, out=grad_input)
-        return grad_input
+        # With one output the product is an outer product, which
+        # broadcasting computes several times faster than matmul.
+        product = ops.multiply if delta.shape[1] == 1 else ops.matmul
+        return product(delta, coef.T, out=work["grad_input"])
 
-    def predict(self, arrays, X, out):
+    def predict(self, arrays, X, out, ops):
         coef, intercept = arrays
-        z = dot(X, coef, out=out)
-        z += intercept
+        z = ops.dot(X, coef, out=out)
+        z = ops.add(z, intercept, out=z)
         if self.activation is None:
             return z
-        return self.activation.forward(z, out=z if self.activation.inplace else None)
+        return ops.activate(self.activation, z, z if self.activation.inplace else None)
 
 
 class ParametricDense(Dense):
@@ -233,56 +238,51 @@ class ParametricDense(Dense):
     def initialize_from_data(self, arrays, X, rng, n_points=5):
         super().initialize_from_data(arrays[:2], X, rng, n_points)
 
-    def _blend(self, z, mix, f_out, out):
-        """``z + mix * (f(z) - z)`` into `out` (not `z`); ``f(z)`` into
-        `f_out`, which holds a copy of `z`."""
-        f = self.activation.base.forward(f_out, out=f_out)
-        np.subtract(f, z, out=out)
-        out *= mix
-        out += z
+    def _blend(self, z, mix, f_in, out, ops):
+        """``z + mix * (f(z) - z)`` into `out` (not `z`); ``f(z)`` computed
+        from `f_in`, a copy of `z` that it may overwrite."""
+        f = ops.activate(self.activation.base, f_in, f_in)
+        out = ops.subtract(f, z, out=out)
+        out = ops.multiply(out, mix, out=out)
+        out = ops.add(out, z, out=out)
         return f, out
 
-    def forward(self, arrays, X, work, rng=None):
+    def forward(self, arrays, X, work, ops, rng=None):
         coef, intercept, mix = arrays
         work["input"] = X
-        z = dot(X, coef, out=work["z"])
-        z += intercept
+        z = ops.dot(X, coef, out=work["z"])
+        z = ops.add(z, intercept, out=z)
+        work["pre"] = z
         # The base activation may overwrite its input: give it a copy.
-        np.copyto(work["f"], z)
-        work["f_of_z"], a = self._blend(z, mix, work["f"], work["a"])
-        work["mask"] = None
-        if rng is not None and self.dropout > 0:
-            work["mask"] = self._mask(rng, a.shape, a.dtype)
-            a = a * work["mask"]
-        return a
+        f_in = ops.copy_into(z, work["f"])
+        work["f_of_z"], a = self._blend(z, mix, f_in, work["a"], ops)
+        return self._dropout(a, work, ops, rng)
 
-    def backward(self, arrays, grads, grad_output, work, input_grad=True):
+    def backward(self, arrays, grads, grad_output, work, ops, input_grad=True):
         coef, _, mix = arrays
         delta = grad_output
         if work["mask"] is not None:
-            delta *= work["mask"]
-        z, f = work["z"], work["f_of_z"]
-        base = self.activation.base
-        derivative = base.derivative(None if base.inplace else z, f)
+            delta = ops.multiply(delta, work["mask"], out=delta)
+        z, f = work["pre"], work["f_of_z"]
+        derivative = ops.derivative(self.activation.base, z, f)
         # d mix: the rows' sum of delta * (f - z).
-        np.einsum("ij,ij->j", delta, f - z, out=grads[2])
+        ops.column_dot(delta, f - z, out=grads[2])
         # da/dz = 1 - mix + mix * f'(z).
-        delta *= 1.0 - mix + mix * derivative
-        dot(work["input"].T, delta, out=grads[0])
-        np.matmul(work["ones"], delta, out=grads[1])
+        delta = ops.multiply(delta, 1.0 - mix + mix * derivative, out=delta)
+        ops.dot(work["input"].T, delta, out=grads[0])
+        ops.row_sum(delta, work["ones"], out=grads[1])
         if not input_grad:
             return None
-        return np.matmul(delta, coef.T, out=work["grad_input"])
+        return ops.matmul(delta, coef.T, out=work["grad_input"])
 
-    def predict(self, arrays, X, out):
+    def predict(self, arrays, X, out, ops):
         coef, intercept, mix = arrays
-        z = dot(X, coef, out=out)
-        z += intercept
-        blend = self.activation.base.forward(z.copy())
-        blend -= z
-        blend *= mix
-        z += blend
-        return z
+        z = ops.dot(X, coef, out=out)
+        z = ops.add(z, intercept, out=z)
+        blend = ops.activate(self.activation.base, ops.copy(z), None)
+        blend = ops.subtract(blend, z, out=blend)
+        blend = ops.multiply(blend, mix, out=blend)
+        return ops.add(z, blend, out=z)
 
 
 def dense_stack(layer_units, activations, dropout=None, init_factors=None):

@@ -24,6 +24,48 @@ except ImportError:  # scikit-learn < 1.7 uses the array-api-compat package
 BLOCK_SIZE = 2**17
 
 
+class DivergenceError(ValueError):
+    """Training diverged: its loss, weights or outputs became NaN or infinite.
+
+    The estimator keeps the model it had before the failed call (or stays
+    unfitted after a failed first fit).
+    """
+
+
+# scikit-learn's MLP says this when its weights end non-finite; code written
+# against MLP matches on it.
+NON_FINITE_WEIGHTS = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+
+
+def divergence_error(problem, epoch, weights_non_finite=False):
+    """A DivergenceError saying what became non-finite, and what to do.
+
+    Parameters
+    ----------
+    problem : str
+        What became non-finite, e.g. "the training loss became inf".
+    epoch : int
+        Epoch (L-BFGS: iteration) where it was found.
+    weights_non_finite : bool, default=False
+        Whether the weights (or the step about to be taken) are non-finite.
+
+    Returns
+    -------
+    error : DivergenceError
+    """
+    message = f"Training diverged at epoch {epoch}: {problem}. "
+    if weights_non_finite:
+        message += NON_FINITE_WEIGHTS + " "
+    message += (
+        "Lower the learning rate, scale the inputs (for example with "
+        "StandardScaler) or set clip_grad_norm."
+    )
+    return DivergenceError(message)
+
+
 def blocks(stop, start=0):
     """Slices covering ``[start, stop)`` of a flat vector, block by block.
 

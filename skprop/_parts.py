@@ -122,10 +122,12 @@ def parameter_groups(parts, options):
     return groups
 
 
-def input_layers(parts, X):
+def input_layers(parts, X, ops):
     """Engine layers of the input-layer parts, in order, for training data
-    `X`."""
+    `X` (which they look at on the host)."""
     layers, n_inputs = [], X.shape[1]
+    if parts:
+        X = ops.host(X)
     for part in parts:
         layer = part.build(n_inputs, X)
         layers.append(layer)

@@ -239,12 +239,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        raw, backend = self._raw(X, "predict")
-        if backend.xp is None:
-            prediction = self._fitted_link.inverse(raw)
-        else:
-            prediction = self._fitted_link.inverse_xp(raw, backend.xp)
-        return backend.ravel(prediction) if prediction.shape[1] == 1 else prediction
+        raw, ops = self._raw(X, "predict")
+        prediction = ops.inverse(self._fitted_link, raw)
+        return ops.ravel(prediction) if prediction.shape[1] == 1 else prediction
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,8 +14,15 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from skprop._backend import NUMPY
-from skprop._epoch import divergence_error
+from skprop._epoch import (
+    Batches,
+    check_finite_outputs,
+    divergence_error,
+    full_objective,
+    objective,
+    run_epoch,
+)
+from skprop._ops import NUMPY
 from skprop._stopping import stopping_rule
 
 # A training loss this many times the loss the network started from has
@@ -113,8 +120,8 @@ class Trainer:
         ``end_epoch(record, state)`` once it is recorded (True to stop) and
         ``close_epoch(stop, state)`` after the stopping rules (True to stop),
         and ``end_training()`` once training ends, normally or not.
-    backend : NumpyBackend or ArrayApiBackend, default=NUMPY
-        The engine `net` and the arrays belong to (`skprop._backend`).
+    ops : NumpyOps or ArrayOps, default=NUMPY
+        The array library of `net` and the arrays (`skprop._ops`).
     """
 
     def __init__(
@@ -126,12 +133,12 @@ class Trainer:
         settings,
         score,
         reporter,
-        backend=NUMPY,
+        ops=NUMPY,
     ):
         self.net, self.loss = net, loss
         self.optimizer, self.schedule = optimizer, schedule
         self.settings, self.score, self.reporter = settings, score, reporter
-        self.backend = backend
+        self.ops = ops
         self.rule = stopping_rule(settings, schedule)
 
     def train(self, train, val, state, rng):
@@ -145,7 +152,7 @@ class Trainer:
                 self._fit_lbfgs(train, val, state)
         finally:
             self.reporter.end_training()
-        if not self.backend.all_finite(self.net.params):
+        if not self.ops.all_finite(self.net.params):
             raise divergence_error(
                 "the weights became non-finite", state.n_iter, weights_non_finite=True
             )
@@ -158,20 +165,20 @@ class Trainer:
     def _fit_stochastic(self, train, val, state, rng):
         """Minibatch epochs until max_epochs, a plateau or a callback stops."""
         X, Y, sample_weight = train
-        settings, net, backend = self.settings, self.net, self.backend
-        state.optimizer_state = backend.continued_state(
+        settings, net, ops = self.settings, self.net, self.ops
+        state.optimizer_state = ops.continued_state(
             self.optimizer, net.params, state.optimizer_state
         )
-        batches = backend.batches(
-            X, Y, sample_weight, settings.batch_size, net.params.dtype
+        batches = Batches(
+            X, Y, sample_weight, settings.batch_size, net.params.dtype, ops
         )
         order = np.arange(Y.shape[0]) if settings.shuffle else None
-        mean_weight = 1.0 if sample_weight is None else backend.mean(sample_weight)
+        mean_weight = 1.0 if sample_weight is None else ops.mean(sample_weight)
         self._check_schedule_period()
         if state.start_loss is None:
             state.start_loss = self._start_loss(X, Y, batches)
         # Weights of the last complete epoch, for a clean stop on Ctrl-C.
-        self._completed = backend.copy(net.params)
+        self._completed = ops.copy(net.params)
         try:
             for _ in range(settings.max_epochs):
                 self.reporter.begin_epoch()
@@ -197,7 +204,7 @@ class Trainer:
         rows = min(batches.batch_size, Y.shape[0])
         with np.errstate(over="ignore", invalid="ignore"):
             raw = net.forward(X[:rows, :])
-        backend.check_finite_outputs(raw, len(state.loss_curve), "the training data")
+        check_finite_outputs(ops, raw, len(state.loss_curve), "the training data")
 
     def _check_schedule_period(self):
         """Warn when a schedule spans other epochs than a fit trains."""
@@ -221,15 +228,15 @@ class Trainer:
     def _start_loss(self, X, Y, batches):
         """The objective of the network as training starts, on one batch's
         rows: the scale an exploding loss is measured against."""
-        backend, rows = self.backend, slice(0, min(batches.batch_size, Y.shape[0]))
+        ops, rows = self.ops, slice(0, min(batches.batch_size, Y.shape[0]))
         # Compact targets (a classifier's uint8 indicators) in the net's dtype;
         # unweighted, as the rows' weights may all be zero.
-        Y = backend.targets(Y[rows, :], self.net.params.dtype)
+        Y = ops.targets(Y[rows, :], self.net.params.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            value, _ = backend.full_objective(
+            value, _ = full_objective(
                 self.net, self.loss, X[rows, :], Y, None, self.settings.alpha
             )
-        return backend.to_float(value)
+        return ops.to_float(value)
 
     def _check_explosion(self, epoch_loss, state):
         """A finite loss EXPLOSION times its start diverges, as NaN does."""
@@ -256,7 +263,7 @@ class Trainer:
             "epoch": epoch,
         }
         with np.errstate(over="ignore", invalid="ignore"):
-            epoch_loss, state.optimizer_state = self.backend.run_epoch(
+            epoch_loss, state.optimizer_state = run_epoch(
                 self.net,
                 self.loss,
                 self.optimizer,
@@ -266,7 +273,7 @@ class Trainer:
                 settings,
                 rng,
             )
-        self.backend.assign(self._completed, self.net.params)
+        self.ops.assign(self._completed, self.net.params)
         state.t += batches.y.shape[0]
         return self._end_epoch(epoch_loss, val, lr, start, state)
 
@@ -299,7 +306,7 @@ class Trainer:
         state.loss_curve.append(epoch_loss)
         state.kept_epoch = len(state.loss_curve)
         val_loss, val_score = self._evaluate(val, state)
-        self.rule.observe(state, val_score, lambda: self.backend.copy(self.net.params))
+        self.rule.observe(state, val_score, lambda: self.ops.copy(self.net.params))
         record = {
             "epoch": len(state.loss_curve),
             "loss": epoch_loss,
@@ -321,11 +328,11 @@ class Trainer:
             return None, None
         X_val, Y_val, weight_val = val
         with np.errstate(over="ignore", invalid="ignore"):
-            val_loss, raw = self.backend.full_objective(
+            val_loss, raw = full_objective(
                 self.net, self.loss, X_val, Y_val, weight_val, self.settings.alpha
             )
-        self.backend.check_finite_outputs(
-            raw, len(state.loss_curve), "the validation data"
+        check_finite_outputs(
+            self.ops, raw, len(state.loss_curve), "the validation data"
         )
         val_score = self.score(Y_val, raw, weight_val)
         state.validation_loss_curve.append(val_loss)
@@ -341,17 +348,17 @@ class Trainer:
     def _fit_lbfgs(self, train, val, state):
         """Full-batch L-BFGS-B over the flat parameter vector."""
         X, Y, sample_weight = train
-        net, settings, backend = self.net, self.settings, self.backend
-        Y = backend.targets(Y, net.params.dtype)
-        total_weight = backend.weight_sum(Y, sample_weight)
+        net, settings, ops = self.net, self.settings, self.ops
+        Y = ops.targets(Y, net.params.dtype)
+        total_weight = ops.weight_sum(Y, sample_weight)
 
         def value_and_grad(flat):
-            backend.assign_host(net.params, flat)
+            ops.assign_host(net.params, flat)
             with np.errstate(over="ignore", invalid="ignore"):
-                value = backend.objective(
+                value = objective(
                     net, self.loss, X, Y, sample_weight, settings.alpha, total_weight
                 )
-            return backend.to_float(value), backend.to_host64(net.grad)
+            return ops.to_float(value), ops.to_host64(net.grad)
 
         # L-BFGS counts no plateaus of its own (MLP's bookkeeping only).
         state.no_improvement_count = 0
@@ -359,7 +366,7 @@ class Trainer:
         stopped = [False]
 
         def after_iteration(intermediate_result):
-            backend.assign_host(net.params, intermediate_result.x)
+            ops.assign_host(net.params, intermediate_result.x)
             self.reporter.begin_epoch()
             loss = float(intermediate_result.fun)
             stop = self._end_epoch(loss, val, None, start[0], state, plateaus=False)
@@ -371,7 +378,7 @@ class Trainer:
 
         result = scipy.optimize.minimize(
             value_and_grad,
-            backend.to_host64(net.params),
+            ops.to_host64(net.params),
             method="L-BFGS-B",
             jac=True,
             callback=after_iteration,
@@ -384,7 +391,7 @@ class Trainer:
         # A callback that stopped training may have chosen other weights
         # (EarlyStopping restores its best ones): they stand.
         if not stopped[0]:
-            backend.assign_host(net.params, result.x)
+            ops.assign_host(net.params, result.x)
         self._end_lbfgs(result, state)
 
     def _end_lbfgs(self, result, state):
@@ -394,7 +401,7 @@ class Trainer:
             raise divergence_error(
                 f"the training loss became {state.loss}",
                 state.n_iter,
-                weights_non_finite=not self.backend.all_finite(self.net.params),
+                weights_non_finite=not self.ops.all_finite(self.net.params),
             )
         max_iter = self.settings.max_epochs
         state.n_iter = min(int(result.nit), max_iter)

@@ -477,8 +477,8 @@ class Parametric(Activation):
     of the dense layer that the activation belongs to, in the parameter
     group "activation" (no L2 penalty and no weight decay by default; its
     learning-rate factor is set through the estimator's
-    ``parameter_groups``), and fitted as ``activation_params_``. NumPy
-    only: no Array API support.
+    ``parameter_groups``), and fitted as ``activation_params_``. It trains
+    on every Array API library that its blended activation supports.
 
     Parameters
     ----------
@@ -531,12 +531,22 @@ class Parametric(Activation):
             )
         base.validate()
 
+    @property
+    def array_api_support(self):
+        return getattr(self.base, "array_api_support", False)
+
     def forward(self, z, out=None):
         # With every mix at 1, as it starts: the blended activation itself.
         return self.base.forward(z, out=out)
 
     def derivative(self, z, a):
         return self.base.derivative(z, a)
+
+    def forward_xp(self, z, xp):
+        return self.base.forward_xp(z, xp)
+
+    def derivative_xp(self, z, a, xp):
+        return self.base.derivative_xp(z, a, xp)
 
 
 _REGISTRY = {

@@ -27,9 +27,16 @@ class InputLayer(Component):
     """Base class of input layers.
 
     A subclass implements `build`, which returns the engine layer for the
-    training data, and `group`, the parameter group of its arrays. Input
-    layers train on NumPy arrays (and sparse matrices) only: a model with
-    them declares no Array API support.
+    training data (`skprop._layers.Layer`, written against ``ops`` so that
+    it trains on every array library), and `group`, the parameter group of
+    its arrays.
+
+    Attributes
+    ----------
+    array_api_support : bool
+        Whether the engine layer that `build` returns trains on every array
+        library (it is written against ``ops``); False for one that trains on
+        NumPy only.
 
     Examples
     --------
@@ -41,7 +48,7 @@ class InputLayer(Component):
     ... )
     """
 
-    array_api_support = False
+    array_api_support = True
 
     def build(self, n_inputs, X):
         """The engine layer that this part describes.
@@ -185,11 +192,6 @@ def _distinct_counts(X):
     return np.array([np.unique(X[:, j]).size for j in range(X.shape[1])], dtype=int)
 
 
-def _dense(X):
-    """A batch as a dense array (input layers work elementwise)."""
-    return X.toarray() if sparse.issparse(X) else X
-
-
 class _Front(Layer):
     """An engine layer in front of the hidden layers: an output buffer, and
     the input's gradient where the layer has a layer before it."""
@@ -216,19 +218,19 @@ class _Scale(_Front):
     def initialize(self, arrays, rng):
         arrays[0][...] = 1.0
 
-    def forward(self, arrays, X, work, rng=None):
-        X = _dense(X)
+    def forward(self, arrays, X, work, ops, rng=None):
+        X = ops.dense(X)
         work["input"] = X
-        return np.multiply(X, arrays[0], out=work["out"])
+        return ops.multiply(X, arrays[0], out=work["out"])
 
-    def backward(self, arrays, grads, grad_output, work, input_grad=True):
-        np.einsum("ij,ij->j", work["input"], grad_output, out=grads[0])
+    def backward(self, arrays, grads, grad_output, work, ops, input_grad=True):
+        ops.column_dot(work["input"], grad_output, out=grads[0])
         if not input_grad:
             return None
-        return np.multiply(grad_output, arrays[0], out=work["grad_input"])
+        return ops.multiply(grad_output, arrays[0], out=work["grad_input"])
 
-    def predict(self, arrays, X, out):
-        return np.multiply(_dense(X), arrays[0], out=out)
+    def predict(self, arrays, X, out, ops):
+        return ops.multiply(ops.dense(X), arrays[0], out=out)
 
 
 class _Periodic(_Front):
@@ -265,52 +267,57 @@ class _Periodic(_Front):
         coef[...] = rng.uniform(-bound, bound, coef.shape)
         intercept[...] = rng.uniform(-bound, bound, intercept.shape)
 
-    def _embed(self, arrays, X, out):
-        """Output into `out`; returns the embedded columns, ``u`` and
-        ``cos(u)``."""
+    def _embed(self, arrays, X, out, ops):
+        """Output (into `out` where the backend reuses buffers) and the
+        embedded columns, ``u`` and ``cos(u)``."""
         frequencies, phases, coef, intercept = arrays
-        X = _dense(X)
-        x = X[:, self.columns].T  # (e, n)
+        X = ops.dense(X)
+        x = ops.columns(X, ops.index(self.columns)).T  # (e, n)
         u = x[:, :, None] * (_TWO_PI * frequencies)[:, None, :]
-        u += phases[:, None, :]
-        periodic = np.cos(u)
-        h = np.matmul(periodic, coef)  # (e, n, m)
-        h += intercept[:, None, :]
-        out[:, : self.n_inputs] = X
-        out[:, self.n_inputs :] = h.transpose(1, 0, 2).reshape(X.shape[0], -1)
-        return x, u, periodic
+        u = ops.add(u, phases[:, None, :], out=u)
+        periodic = ops.cos(u)
+        h = ops.matmul(periodic, coef)  # (e, n, m)
+        h = ops.add(h, intercept[:, None, :], out=h)
+        h = ops.permute_dims(h, (1, 0, 2))
+        h = _reshape(h, (X.shape[0], -1), ops)
+        return ops.concat_columns([X, h], out), x, u, periodic
 
-    def forward(self, arrays, X, work, rng=None):
-        out = work["out"]
-        work["x"], work["u"], work["periodic"] = self._embed(arrays, X, out)
+    def forward(self, arrays, X, work, ops, rng=None):
+        out, work["x"], work["u"], work["periodic"] = self._embed(
+            arrays, X, work["out"], ops
+        )
         return out
 
-    def backward(self, arrays, grads, grad_output, work, input_grad=True):
+    def backward(self, arrays, grads, grad_output, work, ops, input_grad=True):
         frequencies, _, coef, _ = arrays
         g_frequencies, g_phases, g_coef, g_intercept = grads
         x, u = work["x"], work["u"]
         n_rows = grad_output.shape[0]
         e, m = self.columns.size, self.n_outputs
         # (n, e * m) -> (e, n, m), the layout of h.
-        g_h = grad_output[:, self.n_inputs :].reshape(n_rows, e, m).transpose(1, 0, 2)
-        g_intercept[...] = g_h.sum(axis=1)
-        np.matmul(work["periodic"].transpose(0, 2, 1), g_h, out=g_coef)
+        g_h = ops.permute_dims(
+            _reshape(grad_output[:, self.n_inputs :], (n_rows, e, m), ops), (1, 0, 2)
+        )
+        ops.assign(g_intercept, ops.sum(g_h, axis=1))
+        ops.matmul(ops.permute_dims(work["periodic"], (0, 2, 1)), g_h, out=g_coef)
         # d cos(u) / du = -sin(u).
-        g_u = np.matmul(g_h, coef.transpose(0, 2, 1))
-        g_u *= -np.sin(u)
-        g_phases[...] = g_u.sum(axis=1)
-        g_frequencies[...] = _TWO_PI * np.matmul(x[:, None, :], g_u)[:, 0, :]
+        g_u = ops.matmul(g_h, ops.permute_dims(coef, (0, 2, 1)))
+        g_u = ops.multiply(g_u, -ops.sin(u), out=g_u)
+        ops.assign(g_phases, ops.sum(g_u, axis=1))
+        ops.assign(g_frequencies, _TWO_PI * ops.matmul(x[:, None, :], g_u)[:, 0, :])
         if not input_grad:
             return None
-        grad_input = work["grad_input"]
-        grad_input[...] = grad_output[:, : self.n_inputs]
-        g_x = np.matmul(g_u, frequencies[:, :, None])[:, :, 0]  # (e, n)
-        grad_input[:, self.columns] += _TWO_PI * g_x.T
-        return grad_input
+        grad_input = ops.copy_into(grad_output[:, : self.n_inputs], work["grad_input"])
+        g_x = ops.matmul(g_u, frequencies[:, :, None])[:, :, 0]  # (e, n)
+        return ops.add_columns(grad_input, self.columns, _TWO_PI * g_x.T)
 
-    def predict(self, arrays, X, out):
-        self._embed(arrays, X, out)
-        return out
+    def predict(self, arrays, X, out, ops):
+        return self._embed(arrays, X, out, ops)[0]
+
+
+def _reshape(a, shape, ops):
+    """`a` reshaped, in its own namespace."""
+    return a.reshape(shape) if ops.xp is None else ops.xp.reshape(a, shape)
 
 
 # The engine layer each part builds, so that a fitted model can be saved as

@@ -496,11 +496,98 @@ def test_parameter_groups_and_data_init_give_the_numpy_weights(name):
     assert_same_weights(reference, model)
 
 
+def assert_same_model(reference, model, tol=1e-10):
+    """Every fitted array, input layers' and mixes' included, agrees."""
+    assert_same_weights(reference, model, tol)
+    for expected, got in zip(
+        _flat(reference.input_params_), _flat(model.input_params_), strict=True
+    ):
+        assert_in_namespace(got, model.coefs_[0])
+        assert_allclose(to_numpy(got), expected, rtol=0, atol=tol)
+    for expected, got in zip(
+        reference.activation_params_, model.activation_params_, strict=True
+    ):
+        if expected is None:
+            assert got is None
+            continue
+        assert_in_namespace(got, model.coefs_[0])
+        assert_allclose(to_numpy(got), expected, rtol=0, atol=tol)
+
+
+def _flat(per_layer):
+    return [a for arrays in per_layer for a in arrays]
+
+
+# The tabular recipe's network: input layers, Parametric activations, data
+# initialisation, parameter groups and last_best early stopping together.
+RECIPE_NETWORKS = {
+    "periodic_scale_parametric": dict(
+        input_layers=["periodic", "scale"],
+        activation=_activations.Parametric("selu"),
+        init="data",
+        optimizer="adamw",
+        parameter_groups={
+            "scale": {"lr_factor": 6.0},
+            "activation": {"lr_factor": 0.1},
+        },
+        early_stopping="last_best",
+    ),
+    "scale_only": dict(input_layers=["scale"], optimizer="sgd"),
+    "parametric_tanh_lbfgs": dict(
+        activation=_activations.Parametric("tanh"), optimizer="lbfgs"
+    ),
+}
+
+
 @pytest.mark.parametrize("name", NAMESPACES)
-def test_input_layers_are_numpy_only_and_say_so(name):
+@pytest.mark.parametrize("config", sorted(RECIPE_NETWORKS))
+def test_input_layers_and_parametric_give_the_numpy_weights(name, config):
     X, y = regression()
-    model = BackpropRegressor(input_layers=["periodic"], **SMALL)
-    assert not model.__sklearn_tags__().array_api_support
+    X = np.hstack([X, (X[:, :1] > 0).astype(float)])  # a binary column: skipped
+    estimator = BackpropRegressor(**RECIPE_NETWORKS[config], **SMALL)
+    assert estimator.__sklearn_tags__().array_api_support
+    reference, model, X_xp = _fit_both(estimator, X, y, name)
+    assert_same_model(reference, model)
     with config_context(array_api_dispatch=True):
-        with pytest.raises(TypeError, match="PeriodicEmbedding.*no Array API"):
+        predicted = model.predict(X_xp)
+    assert_in_namespace(predicted, X_xp)
+    assert_allclose(to_numpy(predicted), reference.predict(X), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_input_layers_classifier_gives_the_numpy_weights(name):
+    X, y = classification()
+    estimator = BackpropClassifier(
+        input_layers=["periodic"], activation=_activations.Parametric("relu"), **SMALL
+    )
+    reference, model, X_xp = _fit_both(estimator, X, y, name)
+    assert_same_model(reference, model)
+    with config_context(array_api_dispatch=True):
+        proba = model.predict_proba(X_xp)
+    assert_allclose(to_numpy(proba), reference.predict_proba(X), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_a_numpy_only_engine_layer_says_so(name):
+    # test_network's layer of its own is written to the interface without
+    # `ops` (forward(arrays, X, work, rng)).
+    from test_network import Scale
+
+    from skprop.layers import FeatureScale
+
+    class OldFeatureScale(FeatureScale):
+        array_api_support = False
+
+        def build(self, n_inputs, X):
+            return Scale(n_inputs)
+
+        def group(self):
+            return dict(name="scales", l2=False)
+
+    X, y = regression()
+    model = BackpropRegressor(input_layers=[OldFeatureScale()], **SMALL)
+    numpy_model = sklearn.base.clone(model).fit(X, y)
+    assert np.isfinite(numpy_model.predict(X)).all()
+    with config_context(array_api_dispatch=True):
+        with pytest.raises(TypeError, match="Scale has no Array API support"):
             model.fit(*to_xp(name, X, y))

@@ -18,6 +18,7 @@ from skprop import BackpropClassifier, BackpropRegressor
 from skprop._epoch import objective
 from skprop._layers import ParametricDense, dense_stack
 from skprop._network import Network, predict_raw
+from skprop._ops import NUMPY
 from skprop._parts import parameter_groups
 from skprop.activations import _REGISTRY as ACTIVATIONS
 from skprop.activations import Parametric, Tanh
@@ -357,7 +358,9 @@ def test_gradient_through_parametric_activations(base, dropout):
     z = X @ net.arrays[0][0] + net.arrays[0][1]
     mix = net.arrays[0][2]
     hidden = z + mix * (ACTIVATIONS[base]().forward(z.copy()) - z)
-    assert_allclose(layers[0].predict(net.arrays[0], X, np.empty_like(z)), hidden)
+    assert_allclose(
+        layers[0].predict(net.arrays[0], X, np.empty_like(z), NUMPY), hidden
+    )
     assert_allclose(predict_raw(X, layers, net.arrays), net.forward(X))
 
 
