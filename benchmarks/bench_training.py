@@ -12,6 +12,15 @@ Run from the repository root::
 
     python benchmarks/bench_training.py --workload mnistlike --dtype float32
 
+``--against DIR`` compares skprop with another checkout of it instead (a
+paired before / after run of a change): each repeat trains every workload
+and dtype once with each tree, in turn, in fresh processes that import
+skprop from their own tree, and the table gives the medians and the median
+of the per-repeat ratios::
+
+    git worktree add /tmp/before <commit>
+    python benchmarks/bench_training.py --against /tmp/before --dtype float32 float64
+
 PyTorch is optional: without it the PyTorch column is left out.
 """
 
@@ -501,7 +510,59 @@ def parse_args(argv):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rss-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="another checkout of skprop: time skprop here against it, paired",
+    )
+    parser.add_argument("--fit-child", nargs=2, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
+
+
+def fit_child(workload_name, dtype):
+    """In a fresh process: seconds per epoch of one skprop fit, and the
+    final loss (to check both trees did the same work)."""
+    workload = WORKLOADS[workload_name]
+    X, y = workload.data(dtype)
+    seconds, loss, _ = timed_fit("skprop", workload, X, y)
+    module = sys.modules[BackpropClassifier.__module__].__file__
+    print(json.dumps({"seconds": seconds, "loss": float(loss), "module": module}))
+
+
+def child_fit(tree, workload, dtype, threads):
+    """`fit_child` run with skprop imported from `tree`."""
+    command = [sys.executable, __file__, "--threads", str(threads)]
+    command += ["--fit-child", workload.name, dtype]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=env, cwd=tree
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def paired(args):
+    """skprop of this tree against skprop of `args.against`, alternating."""
+    here, there = Path(__file__).resolve().parents[1], Path(args.against).resolve()
+    print(f"A: {here}\nB: {there}")
+    header = "workload        dtype    A s/epoch  B s/epoch  A/B (median of pairs)"
+    print(header + "  loss A - B")
+    for dtype in args.dtype:
+        for name in args.workload:
+            workload, runs = WORKLOADS[name], {"A": [], "B": []}
+            for _ in range(args.repeats):
+                for label, tree in (("A", here), ("B", there)):
+                    runs[label].append(child_fit(tree, workload, dtype, args.threads))
+            a = [r["seconds"] for r in runs["A"]]
+            b = [r["seconds"] for r in runs["B"]]
+            ratio = statistics.median(x / y for x, y in zip(a, b))
+            loss_gap = runs["A"][0]["loss"] - runs["B"][0]["loss"]
+            for label, tree in (("A", here), ("B", there)):
+                if not runs[label][0]["module"].startswith(str(tree)):
+                    raise RuntimeError(f"{label} imported {runs[label][0]['module']}")
+            print(
+                f"{name:15} {dtype:8} {statistics.median(a):9.4f}  "
+                f"{statistics.median(b):9.4f}  {ratio:21.3f}  {loss_gap:10.3g}"
+            )
 
 
 def main(argv=None):
@@ -514,7 +575,13 @@ def main(argv=None):
         if args.rss_child:
             rss_peak_child(*args.rss_child)
             return
+        if args.fit_child:
+            fit_child(*args.fit_child)
+            return
         print_environment(args.threads)
+        if args.against:
+            paired(args)
+            return
         lines = []
         with tempfile.TemporaryDirectory() as data_dir:
             for dtype in args.dtype:

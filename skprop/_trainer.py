@@ -1,4 +1,5 @@
-"""The trainer: epochs and their stopping rules, or L-BFGS, over a network.
+"""The trainer: epochs and their stopping rules, or an optimizer that
+minimises the full-batch objective itself (L-BFGS), over a network.
 
 It knows no estimator. It gets the network, the loss, the optimizer and its
 schedule, arrays and settings; it reports each epoch through a reporter it
@@ -11,7 +12,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from skprop._epoch import (
@@ -40,6 +40,7 @@ class Settings:
 
     max_epochs: int
     alpha: float
+    # None: the optimizer minimises the full-batch objective itself.
     batch_size: int
     shuffle: bool
     tol: float
@@ -146,10 +147,10 @@ class Trainer:
         (the same triple, or None); return the updated `state`."""
         state.begin_call()
         try:
-            if self.optimizer.stochastic:
-                self._fit_stochastic(train, val, state, rng)
+            if self.settings.batch_size is None:
+                self._fit_full_batch(train, val, state)
             else:
-                self._fit_lbfgs(train, val, state)
+                self._fit_stochastic(train, val, state, rng)
         finally:
             self.reporter.end_training()
         if not self.ops.all_finite(self.net.params):
@@ -345,8 +346,9 @@ class Trainer:
     # L-BFGS
     # ------------------------------------------------------------------
 
-    def _fit_lbfgs(self, train, val, state):
-        """Full-batch L-BFGS-B over the flat parameter vector."""
+    def _fit_full_batch(self, train, val, state):
+        """Training by an optimizer that minimises the full-batch objective
+        itself (L-BFGS), over a float64 copy of the flat parameters."""
         X, Y, sample_weight = train
         net, settings, ops = self.net, self.settings, self.ops
         Y = ops.targets(Y, net.params.dtype)
@@ -360,7 +362,7 @@ class Trainer:
                 )
             return ops.to_float(value), ops.to_host64(net.grad)
 
-        # L-BFGS counts no plateaus of its own (MLP's bookkeeping only).
+        # Full-batch minimisers count no plateaus (MLP's bookkeeping only).
         state.no_improvement_count = 0
         start = [time.perf_counter()]
         stopped = [False]
@@ -376,40 +378,21 @@ class Trainer:
                 stopped[0] = True
                 raise StopIteration
 
-        result = scipy.optimize.minimize(
+        x, state.loss, n_iter = self.optimizer.minimize(
             value_and_grad,
             ops.to_host64(net.params),
-            method="L-BFGS-B",
-            jac=True,
-            callback=after_iteration,
-            options={
-                "maxiter": settings.max_epochs,
-                "maxfun": settings.max_fun,
-                "gtol": settings.tol,
-            },
+            after_iteration,
+            settings.max_epochs,
+            settings.tol,
         )
         # A callback that stopped training may have chosen other weights
         # (EarlyStopping restores its best ones): they stand.
         if not stopped[0]:
-            ops.assign_host(net.params, result.x)
-        self._end_lbfgs(result, state)
-
-    def _end_lbfgs(self, result, state):
-        """Final loss and iteration count; a ConvergenceWarning at max_iter."""
-        state.loss = float(result.fun)
+            ops.assign_host(net.params, x)
         if not np.isfinite(state.loss):
             raise divergence_error(
                 f"the training loss became {state.loss}",
                 state.n_iter,
-                weights_non_finite=not self.ops.all_finite(self.net.params),
+                weights_non_finite=not ops.all_finite(net.params),
             )
-        max_iter = self.settings.max_epochs
-        state.n_iter = min(int(result.nit), max_iter)
-        if result.status == 1:
-            warnings.warn(
-                f"lbfgs failed to converge after {state.n_iter} iteration(s) "
-                f"({result.message}). Increase the number of iterations to "
-                f"improve the convergence (max_iter={max_iter}), or "
-                "LBFGS(max_fun=...), or scale the data.",
-                ConvergenceWarning,
-            )
+        state.n_iter = n_iter

@@ -5,9 +5,12 @@ works on whole vectors: one vectorized update per minibatch.
 """
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.optimize
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
@@ -711,6 +714,49 @@ class LBFGS(Optimizer):
 
     def __init__(self, max_fun=15000):
         self.max_fun = max_fun
+
+    def minimize(self, objective, x0, callback, max_iter, tol):
+        """Minimise a full-batch objective from `x0` with SciPy's L-BFGS-B.
+
+        Parameters
+        ----------
+        objective : callable
+            ``objective(x) -> (value, gradient)`` of a float64 vector.
+        x0 : ndarray of shape (n_params,)
+            Starting point, float64.
+        callback : callable
+            ``callback(intermediate_result)`` after each iteration; raising
+            StopIteration stops the minimisation.
+        max_iter : int
+            Largest number of iterations.
+        tol : float
+            Gradient tolerance.
+
+        Returns
+        -------
+        x : ndarray of shape (n_params,)
+        value : float
+        n_iter : int
+            Iterations taken, at most `max_iter`.
+        """
+        result = scipy.optimize.minimize(
+            objective,
+            x0,
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options={"maxiter": max_iter, "maxfun": self.max_fun, "gtol": tol},
+        )
+        n_iter = min(int(result.nit), max_iter)
+        if result.status == 1:
+            warnings.warn(
+                f"lbfgs failed to converge after {n_iter} iteration(s) "
+                f"({result.message}). Increase the number of iterations to "
+                f"improve the convergence (max_iter={max_iter}), or "
+                "LBFGS(max_fun=...), or scale the data.",
+                ConvergenceWarning,
+            )
+        return result.x, float(result.fun), n_iter
 
 
 _REGISTRY = {

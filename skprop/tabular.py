@@ -49,6 +49,12 @@ targets. Its steps, named for `set_params` and `GridSearchCV` keys:
   ``net__...`` for the classifier (``net__max_iter``) and
   ``net__regressor__...`` for the regressor (``net__regressor__max_iter``).
 
+``make_classifier(device="cuda")`` (any PyTorch device) trains the
+network there: the preprocessing runs on the host, its output goes to the
+device once, the network trains on it through the Array API, and the fitted
+network comes back to NumPy, so prediction, pickling, skops and ONNX are
+those of a NumPy model. It needs PyTorch.
+
 ``fit(X, y, X_val=..., y_val=...)`` takes raw validation data: it goes
 through the preprocessing fitted on `X` (and, for regression, the target
 scaling fitted on `y`) before it reaches the network, whose early stopping
@@ -78,13 +84,14 @@ keep it equal to an overridden `max_iter`, a grid search that tunes
 
 import difflib
 
-from sklearn import get_config
+from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import check_array
 
+from skprop._backend import to_namespace
 from skprop._classifier import BackpropClassifier
 from skprop._regressor import BackpropRegressor
 from skprop.layers import FeatureScale, PeriodicEmbedding
@@ -122,6 +129,11 @@ class TabularPipeline(Pipeline):
     ----------
     steps : list of tuples
         ``(name, estimator)`` pairs, as `Pipeline`'s.
+    device : str or None, default=None
+        A PyTorch device (``"cuda"``, ``"cuda:1"``, ``"mps"``, ``"cpu"``)
+        that the last step trains on: the other steps' output moves there
+        once, the last step fits with scikit-learn's ``array_api_dispatch``
+        on, and its fitted arrays come back to NumPy. None trains on NumPy.
     transform_input : list of str or None, default=None
     memory : str or object with the joblib.Memory interface, default=None
     verbose : bool, default=False
@@ -137,6 +149,14 @@ class TabularPipeline(Pipeline):
     >>> len(model.named_steps["net"].validation_scores_)
     3
     """
+
+    def __init__(
+        self, steps, *, device=None, transform_input=None, memory=None, verbose=False
+    ):
+        super().__init__(
+            steps, transform_input=transform_input, memory=memory, verbose=verbose
+        )
+        self.device = device
 
     def fit(
         self, X, y=None, *, X_val=None, y_val=None, sample_weight_val=None, **params
@@ -181,9 +201,10 @@ class TabularPipeline(Pipeline):
             if routed is not None:
                 given[name] = routed
         X_val, y_val, sample_weight_val = given.values()
-        if X_val is None and y_val is None and sample_weight_val is None:
+        no_validation = X_val is None and y_val is None and sample_weight_val is None
+        if no_validation and self.device is None:
             return super().fit(X, y, **params)
-        if X_val is None or y_val is None:
+        if not no_validation and (X_val is None or y_val is None):
             raise ValueError(
                 "X_val and y_val must be given together (sample_weight_val needs both)."
             )
@@ -197,6 +218,17 @@ class TabularPipeline(Pipeline):
         # With `memory`, the fitted steps are clones held by `head` only.
         self.steps[: len(head.steps)] = head.steps
         network = self._final_estimator
+        if not no_validation:
+            last.update(self._validation(head, network, y, X_val, y_val))
+            if sample_weight_val is not None:
+                last["sample_weight_val"] = sample_weight_val
+        _fit_on_device(network, self.device, X_fitted, y, last)
+        return self
+
+    @staticmethod
+    def _validation(head, network, y, X_val, y_val):
+        """Raw validation data through the fitted preprocessing (and, for
+        regression, the target scaling fitted on `y`)."""
         if isinstance(network, TransformedTargetRegressor):
             y_val = _scaled_targets(network, y, y_val)
             if get_config().get("enable_metadata_routing", False):
@@ -205,18 +237,39 @@ class TabularPipeline(Pipeline):
                 network.regressor.set_fit_request(
                     X_val=True, y_val=True, sample_weight_val=True
                 )
-        validation = {"X_val": head.transform(X_val), "y_val": y_val}
-        if sample_weight_val is not None:
-            validation["sample_weight_val"] = sample_weight_val
-        network.fit(X_fitted, y, **last, **validation)
-        return self
+        return {"X_val": head.transform(X_val), "y_val": y_val}
 
 
-def make_classifier(**overrides):
+def _fit_on_device(network, device, X, y, params):
+    """Fit `network` on `X` moved to the PyTorch `device` (None: NumPy, as
+    it is), then bring its fitted arrays back to NumPy."""
+    if device is None:
+        network.fit(X, y, **params)
+        return
+    try:
+        import torch
+    except ImportError as error:
+        raise ImportError(
+            f"device={device!r} trains the network with PyTorch, which is not "
+            "installed: pip install torch, or leave device=None."
+        ) from error
+    if "X_val" in params:
+        params = {**params, "X_val": torch.asarray(params["X_val"], device=device)}
+    with config_context(array_api_dispatch=True):
+        network.fit(torch.asarray(X, device=device), y, **params)
+    fitted = getattr(network, "regressor_", network)
+    vars(fitted).update(vars(to_namespace(fitted)))
+
+
+def make_classifier(device=None, **overrides):
     """The tabular recipe for classification, unfitted.
 
     Parameters
     ----------
+    device : str or None, default=None
+        A PyTorch device (``"cuda"``, ``"mps"``, ``"cpu"``) to train the
+        network on; the fitted pipeline is a NumPy one whatever the device.
+        See `TabularPipeline`.
     **overrides : dict
         `set_params` keys of the returned pipeline, e.g. ``net__max_iter=50``
         or ``prep__cat__onehot__max_categories=10``, and ``random_state``,
@@ -255,11 +308,13 @@ def make_classifier(**overrides):
         loss=LogLoss(label_smoothing=0.1),
         **_network("relu", _CLASSIFIER_EPOCHS, learning_rate=2e-3),
     )
-    model = TabularPipeline([("prep", _preprocessor()), _float32(), ("net", network)])
+    model = TabularPipeline(
+        [("prep", _preprocessor()), _float32(), ("net", network)], device=device
+    )
     return _overridden(model, overrides, network="net__")
 
 
-def make_regressor(**overrides):
+def make_regressor(device=None, **overrides):
     """The tabular recipe for regression, unfitted.
 
     Targets are standardised for training and predictions brought back to
@@ -267,6 +322,8 @@ def make_regressor(**overrides):
 
     Parameters
     ----------
+    device : str or None, default=None
+        A PyTorch device to train the network on, as in `make_classifier`.
     **overrides : dict
         `set_params` keys of the returned pipeline, e.g.
         ``net__regressor__max_iter=50`` or ``prep__num__scale__clip=None``,
@@ -302,7 +359,9 @@ def make_regressor(**overrides):
         ),
         transformer=TargetScaler(),
     )
-    model = TabularPipeline([("prep", _preprocessor()), _float32(), ("net", network)])
+    model = TabularPipeline(
+        [("prep", _preprocessor()), _float32(), ("net", network)], device=device
+    )
     return _overridden(model, overrides, network="net__regressor__")
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.base import clone
+from sklearn.datasets import make_classification
 
 from skprop import BackpropClassifier, BackpropRegressor, optimizers
 from skprop._numeric import array_namespace, to_numpy
@@ -444,3 +445,25 @@ def test_muon_invalid_hyper_parameters_are_named(name, value):
     X, y, _, _ = least_squares_problem()
     with pytest.raises((ValueError, TypeError), match=name):
         BackpropRegressor(optimizer=Muon(**{name: value})).fit(X, y)
+
+
+def test_the_network_hands_muon_its_hidden_weight_matrices(monkeypatch):
+    from skprop.optimizers import Muon
+
+    seen = []
+    update = Muon.update
+
+    def recording(self, grad, state, params, lr, matrices=None, decay=None):
+        seen.append(matrices)
+        return update(self, grad, state, params, lr, matrices=matrices, decay=decay)
+
+    monkeypatch.setattr(Muon, "update", recording)
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    model = BackpropClassifier((7, 4), optimizer="muon", max_iter=2, random_state=0)
+    model.fit(X, y)
+    shapes = [shape for _, shape in seen[0]]
+    # The output layer's (4, 1) coef goes to AdamW, as in the reference.
+    assert shapes == [(5, 7), (7, 4)]
+    # The flat vector holds the weights first, layer by layer.
+    first, second = (piece for piece, _ in seen[0])
+    assert first == slice(0, 35) and second == slice(35, 63)

@@ -467,3 +467,59 @@ def test_only_sample_weight_val_says_what_is_missing():
         make_classifier(net__max_iter=2).fit(
             X, signal > 1.0, sample_weight_val=np.ones(len(X))
         )
+
+
+def _dispatch_or_skip():
+    """Skip where PyTorch or scikit-learn's array_api_dispatch is missing."""
+    pytest.importorskip("torch")
+    sklearn = pytest.importorskip("sklearn")
+    try:
+        with sklearn.config_context(array_api_dispatch=True):
+            pass
+    except ImportError as error:
+        pytest.skip(f"array_api_dispatch is unavailable: {error}")
+
+
+@pytest.mark.parametrize("factory", [make_classifier, make_regressor])
+def test_device_trains_the_network_there_and_returns_a_numpy_model(factory):
+    _dispatch_or_skip()
+    X, signal = small_frame(n_samples=80)
+    y = signal > 1.0 if factory is make_classifier else signal
+    prefix = "net__" if factory is make_classifier else "net__regressor__"
+    # Without dropout the device's run is the NumPy run, up to float32
+    # rounding (dropout masks are drawn per backend).
+    settings = {prefix + "max_iter": 3, prefix + "dropout": 0.0, "random_state": 0}
+    on_host = factory(**settings).fit(X, y)
+    on_device = factory(device="cpu", **settings)
+    assert on_device.get_params()["device"] == "cpu"
+    on_device.fit(X, y, X_val=X.iloc[:20], y_val=y[:20])
+    network = on_device[-1]
+    network = getattr(network, "regressor_", network)
+    for array in [*network.coefs_, *network.intercepts_]:
+        assert type(array) is np.ndarray
+    for arrays in network.input_params_:
+        assert all(type(a) is np.ndarray for a in arrays)
+    assert len(network.validation_scores_) == 3
+    predicted = on_device.predict(X)
+    assert type(predicted) is np.ndarray
+    reference = on_host.fit(X, y, X_val=X.iloc[:20], y_val=y[:20]).predict(X)
+    if factory is make_classifier:
+        assert_allclose(on_device.predict_proba(X), on_host.predict_proba(X), atol=1e-4)
+    else:
+        assert_allclose(predicted, reference, rtol=1e-3, atol=1e-3 * np.std(y))
+
+
+def test_device_needs_torch(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_torch(name, *args, **kwargs):
+        if name == "torch":
+            raise ImportError("no torch here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    X, signal = small_frame(n_samples=40)
+    with pytest.raises(ImportError, match="device='cuda' trains the network"):
+        make_classifier(device="cuda", net__max_iter=1).fit(X, signal > 1.0)
