@@ -1,13 +1,11 @@
 """Estimator logic shared by the classifier and the regressor: parameter
 checks, the fit / partial_fit flow, epochs bookkeeping and stopping."""
 
-import contextlib
 import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
@@ -23,40 +21,33 @@ from skprop import schedules as _schedules
 from skprop._backend import (
     check_same_namespace,
     float_dtypes,
-    host_dtype,
     ops_for,
 )
-from skprop._data import minibatch_size, split, training_weights
-from skprop._layers import dense_stack
-from skprop._mlp import RENAMED, renamed_message
-from skprop._network import Network, predict_raw
+from skprop._data import split, training_weights
+from skprop._mlp import check_not_renamed
+from skprop._network import predict_raw
 from skprop._parts import (
     array_api_supported,
     check_parts,
-    init_factors,
-    input_layers,
     is_stochastic,
     named_parts_as_objects,
+    settings,
     training_loss,
 )
-from skprop._records import Reporter, initialize, state_of, store
+from skprop._records import (
+    Reporter,
+    initialize,
+    kept_on_error,
+    reconstruction_attributes,
+    state_of,
+    store,
+)
 from skprop._sklearn_callbacks import (
     CallbackSupportMixin,
     FitTask,
     with_sklearn_callbacks,
 )
-from skprop._trainer import Settings, Trainer
-from skprop._version import __version__
-from skprop.callbacks import snapshot_weights
-
-
-class InconsistentSkpropVersionWarning(UserWarning):
-    """A model pickled by one skprop version is loaded by another."""
-
-
-# Training rows that data-driven initialisation looks at: enough for stable
-# standard deviations, few enough to cost less than an epoch.
-_DATA_INIT_ROWS = 1000
+from skprop._trainer import Trainer
 
 # scikit-learn's callback framework keeps its own bookkeeping on the estimator.
 _CALLBACK_STATE = ("_skl", "_callback")
@@ -106,12 +97,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def __new__(cls, *args, **kwargs):
         """Name the translation of MLP's parameters given to the constructor,
         which would otherwise raise a bare TypeError."""
-        mlp_names = [name for name in kwargs if _renamed(cls, name)]
-        if mlp_names:
-            raise TypeError(
-                f"{cls.__name__}() got an unexpected keyword argument "
-                f"{', '.join(map(repr, mlp_names))}. {renamed_message(mlp_names)}"
-            )
+        check_not_renamed(cls, kwargs, TypeError)
         return super().__new__(cls)
 
     def __init__(
@@ -206,7 +192,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     @with_sklearn_callbacks
     def _train(self, *data, incremental, classes=None):
         """fit (incremental=False) or partial_fit: all or nothing."""
-        with self._fitted_state_kept_on_error():
+        with kept_on_error(self, _CALLBACK_STATE):
             return self._fit(*data, incremental=incremental, classes=classes)
 
     def _has_partial_fit(self):
@@ -230,13 +216,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         -------
         self : object
         """
-        mlp_names = [name.split("__")[0] for name in params]
-        mlp_names = [name for name in mlp_names if _renamed(self, name)]
-        if mlp_names:
-            raise ValueError(
-                f"Invalid parameter {', '.join(map(repr, mlp_names))} for "
-                f"estimator {type(self).__name__}. {renamed_message(mlp_names)}"
-            )
+        check_not_renamed(self, [name.split("__")[0] for name in params], ValueError)
         saved = {
             name: (
                 value,
@@ -252,29 +232,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 if nested is not None:
                     vars(value).clear()
                     vars(value).update(nested)
-            raise
-
-    @contextlib.contextmanager
-    def _fitted_state_kept_on_error(self):
-        """On any error in the block, restore the fitted state it started with.
-
-        Training replaces arrays and dicts of fitted state rather than writing
-        into them; only the curves (lists) grow in place. So a shallow copy of
-        each list is a complete snapshot, at a cost independent of model size.
-        """
-        params = set(self._get_param_names())
-        saved = {
-            name: copy.copy(value) if isinstance(value, list) else value
-            for name, value in vars(self).items()
-            if name not in params and not name.startswith(_CALLBACK_STATE)
-        }
-        try:
-            yield
-        except BaseException:
-            for name in [n for n in vars(self) if n not in params]:
-                if not name.startswith(_CALLBACK_STATE):
-                    delattr(self, name)
-            vars(self).update(saved)
             raise
 
     # ------------------------------------------------------------------
@@ -314,7 +271,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         loss.check_target(Y)
         ops.check_parts(parts, loss)
         rng = check_random_state(self.random_state)
-        net = self._network(X, Y, parts, loss, rng, first_pass, ops)
+        net = _model.build(self, X, Y, parts, loss, rng, first_pass, ops)
+        if first_pass:
+            initialize(self, _model.layer_units(self), parts, loss)
         train, val = split(
             self,
             (X, Y, sample_weight),
@@ -331,7 +290,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             loss,
             parts["optimizer"],
             parts["schedule"],
-            self._settings(parts, train, incremental),
+            settings(self, parts, train, incremental),
             ops.validation_score(self),
             Reporter(self, task),
             ops,
@@ -341,97 +300,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         task.end()
         return self
 
-    def _network(self, X, Y, parts, loss, rng, first_pass, ops):
-        """The network to train: fresh (drawn as MLP draws it) on a first
-        pass, else holding the fitted weights; `coefs_` and `intercepts_`
-        become views of it."""
-        # Predictions use the parts the weights were trained with, whatever
-        # set_params does afterwards.
-        self._fitted_activations = [clone(a) for a in parts["activations"]]
-        self._fitted_link = clone(loss.link)
-        front = (
-            input_layers(parts["input_layers"], X, ops)
-            if first_pass
-            else self._continued_input_layers(parts["input_layers"])
-        )
-        n_inputs = front[-1].n_units if front else X.shape[1]
-        layer_units = [n_inputs, *parts["hidden"], Y.shape[1]]
-        layers = front + dense_stack(
-            layer_units,
-            parts["activations"],
-            parts["dropout"],
-            init_factors(self.activation, parts["activations"]),
-        )
-        # Drawn on the host, as the NumPy engine draws it, whatever the device.
-        net = Network.empty(layers, host_dtype(X.dtype), parts["groups"])
-        if first_pass:
-            net.initialize(rng)
-            if self.init == "data":
-                rows = rng.permutation(X.shape[0])[:_DATA_INIT_ROWS]
-                net.initialize_from_data(ops.host_rows(X, np.sort(rows)), rng)
-            initialize(self, layer_units, parts, loss)
-            net = net.on(ops)
-        else:
-            self._check_continuation(layer_units)
-            net = net.on(ops)
-            net.load(ops.fitted_arrays(_model.layer_arrays(self)))
-        self._fitted_input_layers = front
-        self._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
-        _model.expose(self, net, len(front))
-        return net
-
-    def _settings(self, parts, train, incremental):
-        """The trainer's settings, from the estimator's parameters."""
-        optimizer = parts["optimizer"]
-        n_samples = train[1].shape[0]
-        return Settings(
-            max_epochs=1 if incremental else self.max_iter,
-            alpha=self.alpha,
-            batch_size=(
-                minibatch_size(self.batch_size, n_samples)
-                if optimizer.stochastic
-                else None
-            ),
-            shuffle=self.shuffle,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            early_stopping=parts["early_stopping"],
-            clip_grad_norm=self.clip_grad_norm,
-            streaming=incremental,
-            max_fun=getattr(optimizer, "max_fun", None),
-            last_best=parts["last_best"],
-        )
-
     def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
         """Regressors have no class weights."""
         return sample_weight
-
-    def _continued_input_layers(self, parts):
-        """The fitted input layers, which warm_start / partial_fit keep (a
-        new batch must not change which columns are embedded)."""
-        fitted = getattr(self, "_fitted_input_parts", [])
-        same = len(fitted) == len(parts) and all(
-            type(a) is type(b) and a.get_params() == b.get_params()
-            for a, b in zip(fitted, parts)
-        )
-        if not same:
-            raise ValueError(
-                f"The network was fitted with input_layers={fitted}, not "
-                f"{parts}; use warm_start=False or a new estimator to change "
-                "them."
-            )
-        return list(getattr(self, "_fitted_input_layers", []))
-
-    def _check_continuation(self, layer_units):
-        """warm_start / partial_fit must keep the network's shape (the input
-        layers are the fitted ones: `_continued_input_layers`)."""
-        previous = _model.layer_units(self)
-        if previous != layer_units:
-            raise ValueError(
-                f"The network has layer sizes {previous}, but the data and "
-                f"hidden_layer_sizes need {layer_units}; use warm_start=False "
-                "or a new estimator to change them."
-            )
 
     # ------------------------------------------------------------------
     # Prediction
@@ -455,52 +326,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return raw, ops
 
     def _reconstruction_attributes(self):
-        """Fitted attributes of the current epoch, copied, for scikit-learn
-        callbacks that evaluate a model mid-fit."""
-        attributes = {
-            name: copy.copy(value)
-            for name, value in vars(self).items()
-            if name.endswith("_") and not name.startswith("_")
-        }
-        attributes.update(snapshot_weights(self))
-        return attributes
+        """`skprop._records.reconstruction_attributes`, for scikit-learn's
+        callbacks."""
+        return reconstruction_attributes(self)
 
     def __getstate__(self):
         # A copy: Python's own __getstate__ may return the live __dict__.
-        state = dict(super().__getstate__())
-        for name in [n for n in state if n.startswith(_CALLBACK_STATE[1:])]:
-            state.pop(name)
-        if hasattr(self, "coefs_"):
-            state["_skprop_version"] = __version__
-        if "_fitted_input_layers" in state:
-            state["_fitted_input_layers"] = _model.input_layers_as_data(
-                state["_fitted_input_layers"], state["_fitted_input_parts"]
-            )
-        return state
+        return _model.pickled(dict(super().__getstate__()), _CALLBACK_STATE[1:])
 
     def __setstate__(self, state):
-        saved_version = state.pop("_skprop_version", __version__)
-        if saved_version != __version__:
-            warnings.warn(
-                f"Trying to unpickle {type(self).__name__} from skprop version "
-                f"{saved_version} when using version {__version__}. This might "
-                "lead to breaking code or invalid results. Use at your own risk.",
-                InconsistentSkpropVersionWarning,
-            )
-        if "_fitted_input_layers" in state:
-            state["_fitted_input_layers"] = _model.input_layers_from_data(
-                state["_fitted_input_layers"], state["_fitted_input_parts"]
-            )
-        super().__setstate__(state)
+        super().__setstate__(_model.unpickled(state, type(self).__name__))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.array_api_support = array_api_supported(self)
         return tags
-
-
-def _renamed(estimator, name):
-    """Whether `name` is one of MLP's parameters that skprop names otherwise
-    (and not a parameter of `estimator`, class or instance)."""
-    return name in RENAMED and name not in estimator._get_param_names()

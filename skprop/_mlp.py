@@ -54,6 +54,25 @@ def renamed_message(names):
     )
 
 
+def check_not_renamed(estimator, names, error):
+    """Raise `error` (TypeError from the constructor, ValueError from
+    set_params) naming the translation of MLP's parameters among `names`
+    that `estimator` (a class or an instance) does not have."""
+    params = estimator._get_param_names()
+    mlp_names = [name for name in names if name in RENAMED and name not in params]
+    if not mlp_names:
+        return
+    listed = ", ".join(map(repr, mlp_names))
+    name = (
+        estimator.__name__ if isinstance(estimator, type) else type(estimator).__name__
+    )
+    if error is TypeError:
+        problem = f"{name}() got an unexpected keyword argument {listed}."
+    else:
+        problem = f"Invalid parameter {listed} for estimator {name}."
+    raise error(f"{problem} {renamed_message(mlp_names)}")
+
+
 def from_mlp(mlp, *, kind=None, **overrides):
     """The skprop estimator equivalent to a scikit-learn MLP.
 

@@ -9,17 +9,104 @@ fitted attributes:
 - ``activation_params_``: one array per hidden layer with a parametric
   activation (its mixes), else None.
 
-`expose` writes those attributes from a network, `layer_arrays` reads them
+`build` makes the network a fit trains: fresh, or holding the fitted
+arrays to continue. `expose` writes those attributes from a network,
+`layer_arrays` reads them
 back in the network's order (continuation, prediction, ONNX export), and
 `WEIGHTS` names them (callbacks' snapshots, copies for scikit-learn's
 callbacks). `input_layers_as_data` / `input_layers_from_data` save the input
 layers as plain data and rebuild them (pickling, skops).
 """
 
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+
 from skprop._layers import dense_stack
+from skprop._network import Network
+from skprop._numeric import host_dtype
+from skprop._parts import init_factors, input_layers
+from skprop._version import __version__
+
+
+class InconsistentSkpropVersionWarning(UserWarning):
+    """A model pickled by one skprop version is loaded by another."""
+
+
+# Training rows that data-driven initialisation looks at: enough for stable
+# standard deviations, few enough to cost less than an epoch.
+_DATA_INIT_ROWS = 1000
 
 # Every fitted attribute that holds weights, all views of the flat vector.
 WEIGHTS = ("coefs_", "intercepts_", "input_params_", "activation_params_")
+
+
+def build(estimator, X, Y, parts, loss, rng, first_pass, ops):
+    """The network to train, on `ops`' backend: fresh (drawn on the host, as
+    MLP draws it) on a first pass, else holding the fitted arrays. The
+    estimator's weight attributes become views of it, and it keeps the
+    parts the weights are trained with (predictions use them, whatever
+    set_params does afterwards)."""
+    estimator._fitted_activations = [clone(a) for a in parts["activations"]]
+    estimator._fitted_link = clone(loss.link)
+    front = (
+        input_layers(parts["input_layers"], X, ops)
+        if first_pass
+        else _continued_input_layers(estimator, parts["input_layers"])
+    )
+    n_inputs = front[-1].n_units if front else X.shape[1]
+    units = [n_inputs, *parts["hidden"], Y.shape[1]]
+    layers = front + dense_stack(
+        units,
+        parts["activations"],
+        parts["dropout"],
+        init_factors(estimator.activation, parts["activations"]),
+    )
+    net = Network.empty(layers, host_dtype(X.dtype), parts["groups"])
+    if first_pass:
+        net.initialize(rng)
+        if estimator.init == "data":
+            rows = rng.permutation(X.shape[0])[:_DATA_INIT_ROWS]
+            net.initialize_from_data(ops.host_rows(X, np.sort(rows)), rng)
+        net = net.on(ops)
+    else:
+        _check_continuation(estimator, units)
+        net = net.on(ops)
+        net.load(ops.fitted_arrays(layer_arrays(estimator)))
+    estimator._fitted_input_layers = front
+    estimator._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
+    expose(estimator, net, len(front))
+    return net
+
+
+def _continued_input_layers(estimator, parts):
+    """The fitted input layers, which warm_start / partial_fit keep (a
+    new batch must not change which columns are embedded)."""
+    fitted = getattr(estimator, "_fitted_input_parts", [])
+    same = len(fitted) == len(parts) and all(
+        type(a) is type(b) and a.get_params() == b.get_params()
+        for a, b in zip(fitted, parts)
+    )
+    if not same:
+        raise ValueError(
+            f"The network was fitted with input_layers={fitted}, not "
+            f"{parts}; use warm_start=False or a new estimator to change "
+            "them."
+        )
+    return list(getattr(estimator, "_fitted_input_layers", []))
+
+
+def _check_continuation(estimator, units):
+    """warm_start / partial_fit must keep the network's shape (the input
+    layers are the fitted ones: `_continued_input_layers`)."""
+    previous = layer_units(estimator)
+    if previous != units:
+        raise ValueError(
+            f"The network has layer sizes {previous}, but the data and "
+            f"hidden_layer_sizes need {units}; use warm_start=False "
+            "or a new estimator to change them."
+        )
 
 
 def expose(estimator, net, n_input_layers):
@@ -85,3 +172,35 @@ def _rebuilt(attributes, layer_type):
     layer = object.__new__(layer_type)
     vars(layer).update(attributes)
     return layer
+
+
+def pickled(state, skipped_prefix):
+    """An estimator's ``__dict__`` as pickled: the version that wrote it, and
+    input layers as plain data; attributes starting with `skipped_prefix`
+    (scikit-learn's callback bookkeeping) are left out."""
+    for name in [n for n in state if n.startswith(skipped_prefix)]:
+        state.pop(name)
+    if "coefs_" in state:
+        state["_skprop_version"] = __version__
+    if "_fitted_input_layers" in state:
+        state["_fitted_input_layers"] = input_layers_as_data(
+            state["_fitted_input_layers"], state["_fitted_input_parts"]
+        )
+    return state
+
+
+def unpickled(state, class_name):
+    """The inverse of `pickled`, warning when another version wrote it."""
+    saved_version = state.pop("_skprop_version", __version__)
+    if saved_version != __version__:
+        warnings.warn(
+            f"Trying to unpickle {class_name} from skprop version "
+            f"{saved_version} when using version {__version__}. This might "
+            "lead to breaking code or invalid results. Use at your own risk.",
+            InconsistentSkpropVersionWarning,
+        )
+    if "_fitted_input_layers" in state:
+        state["_fitted_input_layers"] = input_layers_from_data(
+            state["_fitted_input_layers"], state["_fitted_input_parts"]
+        )
+    return state

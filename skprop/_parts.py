@@ -17,7 +17,9 @@ from skprop import losses as _losses
 from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._component import resolve
+from skprop._data import minibatch_size
 from skprop._layers import ParameterGroup, default_groups
+from skprop._trainer import Settings
 
 # Parameters that take a part by name or as an object: the names, and an
 # object to suggest in errors.
@@ -268,3 +270,27 @@ def named_parts_as_objects(estimator, params):
             )
         params[name] = registry[value]()
     return params
+
+
+def settings(estimator, parts, train, incremental):
+    """The trainer's settings, from the estimator's parameters."""
+    optimizer = parts["optimizer"]
+    n_samples = train[1].shape[0]
+    return Settings(
+        max_epochs=1 if incremental else estimator.max_iter,
+        alpha=estimator.alpha,
+        # A full-batch optimizer (L-BFGS) minimises the objective itself.
+        batch_size=(
+            minibatch_size(estimator.batch_size, n_samples)
+            if optimizer.stochastic
+            else None
+        ),
+        shuffle=estimator.shuffle,
+        tol=estimator.tol,
+        n_iter_no_change=estimator.n_iter_no_change,
+        early_stopping=parts["early_stopping"],
+        clip_grad_norm=estimator.clip_grad_norm,
+        streaming=incremental,
+        max_fun=getattr(optimizer, "max_fun", None),
+        last_best=parts["last_best"],
+    )

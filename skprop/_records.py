@@ -2,8 +2,11 @@
 estimator and stored back, and each epoch reported as fitted attributes, a
 verbose line, skprop callbacks and scikit-learn callback tasks."""
 
+import contextlib
+import copy
+
 from skprop._trainer import State
-from skprop.callbacks import _call_callbacks, _end_callbacks
+from skprop.callbacks import _call_callbacks, _end_callbacks, snapshot_weights
 
 
 def initialize(estimator, layer_units, parts, loss):
@@ -113,3 +116,40 @@ def print_record(record):
         f"{cell('val_loss', '.6f'):>12} {cell('val_score', '.4f'):>10} "
         f"{cell('learning_rate', '.3g'):>10} {record['time']:>8.3f}"
     )
+
+
+@contextlib.contextmanager
+def kept_on_error(estimator, keep_prefixes):
+    """On any error in the block, restore the fitted state `estimator` had
+    (attributes whose names start with `keep_prefixes` are left alone).
+
+    Training replaces arrays and dicts of fitted state rather than writing
+    into them; only the curves (lists) grow in place. So a shallow copy of
+    each list is a complete snapshot, at a cost independent of model size.
+    """
+    params = set(estimator._get_param_names())
+    saved = {
+        name: copy.copy(value) if isinstance(value, list) else value
+        for name, value in vars(estimator).items()
+        if name not in params and not name.startswith(keep_prefixes)
+    }
+    try:
+        yield
+    except BaseException:
+        for name in [n for n in vars(estimator) if n not in params]:
+            if not name.startswith(keep_prefixes):
+                delattr(estimator, name)
+        vars(estimator).update(saved)
+        raise
+
+
+def reconstruction_attributes(estimator):
+    """Fitted attributes of the current epoch, copied, for scikit-learn
+    callbacks that evaluate a model mid-fit."""
+    attributes = {
+        name: copy.copy(value)
+        for name, value in vars(estimator).items()
+        if name.endswith("_") and not name.startswith("_")
+    }
+    attributes.update(snapshot_weights(estimator))
+    return attributes
