@@ -83,6 +83,38 @@ def _add_columns(target, columns, values):
     return target
 
 
+def _place_columns(values, columns, n_columns, out):
+    """`values` at columns `columns` (NumPy integers) of `out`, which has
+    `n_columns` columns, and zeros elsewhere."""
+    out[...] = 0.0
+    out[:, columns] = values
+    return out
+
+
+def _category_rows(codes, sizes, offsets):
+    """Rows of a table of stacked per-column blocks for category `codes`
+    (n_rows, n_columns), row by row of `codes`, flat: ``offsets[j] + code``
+    where the code of column j is an integer in ``[0, sizes[j])``, else
+    ``offsets[j] + sizes[j]``, the block's last row (unknown codes, NaN)."""
+    # NaN compares False: it is unknown too.
+    known = (codes >= 0) & (codes < sizes) & (codes == np.floor(codes))
+    local = np.where(known, codes, sizes).astype(np.intp)
+    return (local + offsets).ravel()
+
+
+def _scatter_add_rows(values, rows, out):
+    """``out[r]`` = the sum of the rows ``values[i]`` with ``rows[i] == r``
+    (zero where none), returning `out`."""
+    # One bincount over (row, column) pairs: 3x faster than np.add.at and,
+    # unlike a product with a one-hot matrix, linear in the rows gathered
+    # (benchmarked at 200 rows, 1 to 10 columns of 5 to 1,000 codes).
+    width = out.shape[1]
+    pairs = rows[:, None] * width + np.arange(width)
+    sums = np.bincount(pairs.ravel(), weights=values.ravel(), minlength=out.size)
+    np.copyto(out, sums.reshape(out.shape))
+    return out
+
+
 def _dense(X):
     """A batch as a dense array (elementwise layers need one)."""
     return X.toarray() if sparse.issparse(X) else X
@@ -126,6 +158,9 @@ class NumpyOps:
     columns = staticmethod(_columns)
     concat_columns = staticmethod(_concat_columns)
     add_columns = staticmethod(_add_columns)
+    place_columns = staticmethod(_place_columns)
+    category_rows = staticmethod(_category_rows)
+    scatter_add_rows = staticmethod(_scatter_add_rows)
     dense = staticmethod(_dense)
     mask = staticmethod(_mask)
     clip_global_norm = staticmethod(clip_global_norm)
@@ -409,6 +444,28 @@ class ArrayOps(NumpyOps):
                 place, dtype=target.dtype, device=self.device
             )
         return target + values @ self._indices[key]
+
+    def place_columns(self, values, columns, n_columns, out):
+        zeros = self.xp.zeros(
+            (values.shape[0], n_columns), dtype=values.dtype, device=self.device
+        )
+        return self.add_columns(zeros, columns, values)
+
+    def category_rows(self, codes, sizes, offsets):
+        xp = self.xp
+        limits = xp.astype(self.index(sizes), codes.dtype)
+        known = (codes >= 0) & (codes < limits) & (codes == xp.floor(codes))
+        local = xp.astype(xp.where(known, codes, limits), xp.int64)
+        return xp.reshape(local + self.index(offsets), (-1,))
+
+    def scatter_add_rows(self, values, rows, out):
+        # No scatter in the standard: the sums go through a 0/1 matrix of
+        # (gathered rows, table rows), one product on the device.
+        key = ("arange", out.shape[0])
+        if key not in self._indices:
+            self._indices[key] = self.xp.arange(out.shape[0], device=self.device)
+        one_hot = self.xp.astype(rows[:, None] == self._indices[key], values.dtype)
+        return _into(out, one_hot.T @ values)
 
     def dense(self, X):
         return X

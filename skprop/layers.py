@@ -177,6 +177,139 @@ class PeriodicEmbedding(InputLayer):
         return dict(name="embedding", l2=False, weight_decay=False)
 
 
+class CategoricalEmbedding(InputLayer):
+    """A learned vector per category of chosen integer-coded columns.
+
+    Each column of `columns` holds category codes ``0, 1, ..., K - 1`` (as
+    `~sklearn.preprocessing.OrdinalEncoder` writes them); the layer replaces
+    it by a learned vector of `n_dims` values per code, a row of a table
+    trained with the network. Unlike a one-hot encoding, a column costs
+    `n_dims` inputs of the first dense layer however many categories it
+    has, and each category's vector is learned from its own rows.
+
+    The layer's output is the other columns of its input, in their order,
+    followed by each embedded column's `n_dims` values, in the order of
+    `columns`.
+
+    Parameters
+    ----------
+    columns : list of int or None, default=None
+        Positions of the code columns in the layer's input; None embeds no
+        column (the layer passes its input through). Their number of
+        categories ``K`` is read from the training data when the network is
+        built: the largest code plus one. A list, not an array, so that
+        `partial_fit` can compare the parameters it was fitted with.
+    n_dims : int, default=8
+        Values per category (RealMLP-TD's embedding size), the same for
+        every column, so that all the tables are one array.
+    max_categories : int, default=1000
+        The largest ``K`` a column may have: a guard against a numeric
+        column given by mistake, whose table would have a row per value.
+
+    Notes
+    -----
+    Fitting checks that the training codes of each column are integers and
+    that ``K <= max_categories``. Negative codes and NaN mean "unknown"
+    (OrdinalEncoder's ``unknown_value=-1`` and ``encoded_missing_value=-1``)
+    and share one extra row per column, which training rows with such codes
+    train; at prediction, and in later `partial_fit` or `warm_start` calls
+    (which keep the fitted ``K``), every code outside ``0, ..., K - 1``
+    (negative, larger, not an integer, NaN) takes that row. It starts at 0,
+    the other rows are drawn from ``N(0, 1)``.
+
+    The fitted table is ``input_params_[i][0]``, of shape
+    ``(sum(K + 1), n_dims)``: column by column, its ``K`` categories' rows
+    and then its unknown row. Its group is "embedding": no L2 penalty and
+    no weight decay by default.
+
+    `columns` index the layer's input, and ``K`` is read from the network's
+    input: put the layer first, or after layers that pass their input's
+    columns through in place (`PeriodicEmbedding`), and before
+    `FeatureScale`, which would scale the codes. ONNX export
+    (`skprop.onnx`) does not support it yet.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop import BackpropRegressor
+    >>> from skprop.layers import CategoricalEmbedding
+    >>> rng = np.random.RandomState(0)
+    >>> city = rng.randint(20, size=200)
+    >>> X = np.column_stack([rng.normal(size=200), city])
+    >>> y = X[:, 0] + rng.normal(size=20)[city]
+    >>> model = BackpropRegressor(
+    ...     (16,), input_layers=[CategoricalEmbedding(columns=[1], n_dims=4)],
+    ...     max_iter=5, random_state=0,
+    ... ).fit(X, y)
+    >>> model.input_params_[0][0].shape
+    (21, 4)
+    >>> model.coefs_[0].shape
+    (5, 16)
+    """
+
+    _parameter_constraints = {
+        "columns": [list, tuple, None],
+        "n_dims": [Interval(Integral, 1, None, closed="left")],
+        "max_categories": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, columns=None, n_dims=8, max_categories=1000):
+        self.columns = columns
+        self.n_dims = n_dims
+        self.max_categories = max_categories
+
+    def build(self, n_inputs, X):
+        columns = self._checked_columns(n_inputs, X.shape[1])
+        codes = X[:, columns]
+        codes = codes.toarray() if sparse.issparse(codes) else np.asarray(codes)
+        sizes = [self._n_categories(codes[:, j], c) for j, c in enumerate(columns)]
+        return _Categorical(n_inputs, columns, sizes, self.n_dims)
+
+    def _checked_columns(self, n_inputs, n_features):
+        """`columns` as NumPy integers, each a column of the layer's input
+        and of the network's."""
+        columns = np.asarray([] if self.columns is None else self.columns)
+        if columns.ndim != 1 or (columns.size and columns.dtype.kind not in "iu"):
+            raise ValueError(
+                "CategoricalEmbedding's columns must be a list of integer column "
+                f"positions; got {self.columns!r}."
+            )
+        limit = min(n_inputs, n_features)
+        if columns.size and (columns.min() < 0 or columns.max() >= limit):
+            raise ValueError(
+                f"CategoricalEmbedding's columns must lie in [0, {limit}) (the "
+                f"columns of its input and of the data); got {self.columns!r}."
+            )
+        if np.unique(columns).size != columns.size:
+            raise ValueError(
+                f"CategoricalEmbedding's columns repeat a column: {self.columns!r}."
+            )
+        return columns.astype(np.intp)
+
+    def _n_categories(self, codes, column):
+        """``K`` of a column: its largest code plus one (negative codes and
+        NaN are unknown)."""
+        known = codes[(codes >= 0) & np.isfinite(codes)]
+        fractional = known[known != np.floor(known)]
+        if fractional.size:
+            raise ValueError(
+                f"Column {column} of the training data holds {float(fractional[0])}"
+                ", which is not a category code: CategoricalEmbedding takes "
+                "integer codes 0, 1, ... (from OrdinalEncoder, for example)."
+            )
+        size = int(known.max()) + 1 if known.size else 0
+        if size > self.max_categories:
+            raise ValueError(
+                f"Column {column} of the training data has codes up to "
+                f"{size - 1}, more than max_categories={self.max_categories} "
+                "categories: raise max_categories if it holds category codes."
+            )
+        return size
+
+    def group(self):
+        return dict(name="embedding", l2=False, weight_decay=False)
+
+
 def _distinct_counts(X):
     """Number of distinct values in each column (NaN counts as one value)."""
     if sparse.issparse(X):
@@ -315,6 +448,73 @@ class _Periodic(_Front):
         return self._embed(arrays, X, out, ops)[0]
 
 
+class _Categorical(_Front):
+    """Engine layer of `CategoricalEmbedding`.
+
+    One table stacks a block per embedded column: its ``sizes[j]``
+    categories' rows, then its unknown row; ``offsets[j]`` is where the
+    block starts. The output is ``[X[:, kept], vectors]``, with the vectors
+    (n_rows, n_embedded * n_dims) laid out column by column.
+    """
+
+    def __init__(self, n_inputs, columns, sizes, n_dims):
+        self.n_inputs = n_inputs
+        self.columns = np.asarray(columns, dtype=np.intp)
+        self.sizes = np.asarray(sizes, dtype=np.intp)
+        starts = np.concatenate([[0], np.cumsum(self.sizes + 1)])
+        self.offsets = starts[:-1].astype(np.intp)
+        self.kept = np.setdiff1d(np.arange(n_inputs), self.columns).astype(np.intp)
+        self.n_dims = n_dims
+        self.n_units = self.kept.size + self.columns.size * n_dims
+
+    def parameters(self):
+        n_rows = int(np.sum(self.sizes + 1))
+        return [("table", (n_rows, self.n_dims), "embedding")]
+
+    def buffers(self, input_grad=True):
+        return {
+            **super().buffers(input_grad),
+            "vectors": self.columns.size * self.n_dims,
+        }
+
+    def initialize(self, arrays, rng):
+        table = arrays[0]
+        table[...] = rng.standard_normal(table.shape)
+        table[self.offsets + self.sizes] = 0.0
+
+    def _embed(self, arrays, X, out, vectors, ops):
+        """Output (into `out` where the backend reuses buffers) and the
+        table rows gathered, flat (n_rows * n_embedded,)."""
+        X = ops.dense(X)
+        n_rows, width = X.shape[0], self.columns.size * self.n_dims
+        codes = ops.columns(X, ops.index(self.columns))
+        rows = ops.category_rows(codes, self.sizes, self.offsets)
+        if vectors is not None:
+            vectors = vectors.reshape(rows.shape[0], self.n_dims)
+        vectors = ops.take(arrays[0], rows, out=vectors)
+        vectors = _reshape(vectors, (n_rows, width), ops)
+        kept = ops.columns(X, ops.index(self.kept))
+        return ops.concat_columns([kept, vectors], out), rows
+
+    def forward(self, arrays, X, work, ops, rng=None):
+        out, work["rows"] = self._embed(arrays, X, work["out"], work["vectors"], ops)
+        return out
+
+    def backward(self, arrays, grads, grad_output, work, ops, input_grad=True):
+        n_kept = self.kept.size
+        grad_vectors = _reshape(grad_output[:, n_kept:], (-1, self.n_dims), ops)
+        ops.scatter_add_rows(grad_vectors, work["rows"], out=grads[0])
+        if not input_grad:
+            return None
+        # Codes are not differentiable: their columns' gradient is 0.
+        return ops.place_columns(
+            grad_output[:, :n_kept], self.kept, self.n_inputs, work["grad_input"]
+        )
+
+    def predict(self, arrays, X, out, ops):
+        return self._embed(arrays, X, out, None, ops)[0]
+
+
 def _reshape(a, shape, ops):
     """`a` reshaped, in its own namespace."""
     return a.reshape(shape) if ops.xp is None else ops.xp.reshape(a, shape)
@@ -324,8 +524,10 @@ def _reshape(a, shape, ops):
 # plain data and rebuilt (see BaseBackprop.__getstate__).
 FeatureScale._layer_type = _Scale
 PeriodicEmbedding._layer_type = _Periodic
+CategoricalEmbedding._layer_type = _Categorical
 
 _REGISTRY = {
     "scale": FeatureScale,
     "periodic": PeriodicEmbedding,
+    "categorical": CategoricalEmbedding,
 }

@@ -365,6 +365,11 @@ def _layer(graph, layer, arrays, a):
     """One layer's ONNX nodes: a dense layer, or an input layer."""
     if type(layer) in _INPUT_LAYERS:
         return _INPUT_LAYERS[type(layer)](graph, layer, arrays, a)
+    if isinstance(layer, _layers_module._Categorical):
+        raise NotImplementedError(
+            "No ONNX conversion for skprop.layers.CategoricalEmbedding yet: "
+            "export a model without it (one-hot encode its columns instead)."
+        )
     if not isinstance(layer, Dense):
         raise NotImplementedError(
             f"No ONNX conversion for the layer {type(layer).__name__}."

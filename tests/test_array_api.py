@@ -24,6 +24,7 @@ from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._numeric import array_namespace, to_numpy
 from skprop.callbacks import EarlyStopping, History
+from skprop.layers import CategoricalEmbedding, FeatureScale, PeriodicEmbedding
 from skprop.losses import Loss
 from skprop.optimizers import SGD
 
@@ -567,13 +568,63 @@ def test_input_layers_classifier_gives_the_numpy_weights(name):
     assert_allclose(to_numpy(proba), reference.predict_proba(X), rtol=0, atol=1e-10)
 
 
+# Categorical embeddings: first (no input gradient), and between layers
+# (the input's gradient reaches the periodic layer).
+CATEGORICAL_NETWORKS = {
+    "categorical_adam": dict(input_layers=[CategoricalEmbedding(columns=[6, 7])]),
+    "periodic_categorical_scale": dict(
+        input_layers=[
+            PeriodicEmbedding(n_frequencies=4, n_outputs=2),
+            CategoricalEmbedding(columns=[7], n_dims=3),
+            FeatureScale(),
+        ],
+        init="data",
+        optimizer="adamw",
+        early_stopping="last_best",
+    ),
+    "categorical_lbfgs": dict(
+        input_layers=[CategoricalEmbedding(columns=[7, 6], n_dims=2)],
+        optimizer="lbfgs",
+    ),
+}
+
+
+def coded_regression():
+    """`regression`'s data with two code columns (6 and 7) that the target
+    depends on, an unknown code (-1) among them, and new data with unseen
+    codes."""
+    X, y = regression()
+    rng = np.random.RandomState(0)
+    codes = rng.randint([4, 12], size=(X.shape[0], 2)).astype(float)
+    codes[:5, 0] = -1.0
+    y = y + rng.normal(size=4)[codes[:, 0].astype(int)] + 0.1 * codes[:, 1]
+    X_new = np.hstack([X[:6], [[-1, 0], [4, 11], [2.5, 12], [0, -3], [3, 40], [1, 2]]])
+    return np.hstack([X, codes]), y, X_new
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+@pytest.mark.parametrize("config", sorted(CATEGORICAL_NETWORKS))
+def test_categorical_embeddings_give_the_numpy_weights(name, config):
+    X, y, X_new = coded_regression()
+    estimator = BackpropRegressor(**CATEGORICAL_NETWORKS[config], **SMALL)
+    assert estimator.__sklearn_tags__().array_api_support
+    reference, model, X_xp = _fit_both(estimator, X, y, name)
+    assert_same_model(reference, model)
+    X_new_xp = to_xp(name, X_new)[0]
+    with config_context(array_api_dispatch=True):
+        predicted = model.predict(X_xp)
+        predicted_new = model.predict(X_new_xp)
+    assert_in_namespace(predicted, X_xp)
+    assert_allclose(to_numpy(predicted), reference.predict(X), rtol=0, atol=1e-10)
+    expected_new = reference.predict(X_new)
+    assert_allclose(to_numpy(predicted_new), expected_new, rtol=0, atol=1e-10)
+
+
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_a_numpy_only_engine_layer_says_so(name):
     # test_network's layer of its own is written to the interface without
     # `ops` (forward(arrays, X, work, rng)).
     from test_network import Scale
-
-    from skprop.layers import FeatureScale
 
     class OldFeatureScale(FeatureScale):
         array_api_support = False

@@ -1,8 +1,10 @@
 """Input layers (`skprop.layers`) and parametric activations: their
 backward passes against finite differences, alone and stacked, dense and
-sparse; the estimator's ``input_layers``, ``parameter_groups``,
-``init="data"`` and ``early_stopping="last_best"``."""
+sparse; categorical embeddings' codes, unknown codes and training; the
+estimator's ``input_layers``, ``parameter_groups``, ``init="data"`` and
+``early_stopping="last_best"``."""
 
+import doctest
 import pickle
 import warnings
 
@@ -14,7 +16,7 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from skprop import BackpropClassifier, BackpropRegressor
+from skprop import BackpropClassifier, BackpropRegressor, layers
 from skprop._epoch import objective
 from skprop._layers import ParametricDense, dense_stack
 from skprop._network import Network, predict_raw
@@ -22,7 +24,13 @@ from skprop._ops import NUMPY
 from skprop._parts import parameter_groups
 from skprop.activations import _REGISTRY as ACTIVATIONS
 from skprop.activations import Parametric, Tanh
-from skprop.layers import FeatureScale, PeriodicEmbedding, _Scale
+from skprop.layers import (
+    CategoricalEmbedding,
+    FeatureScale,
+    PeriodicEmbedding,
+    _Categorical,
+    _Scale,
+)
 from skprop.losses import LogLoss
 
 
@@ -78,6 +86,222 @@ def test_gradient_through_input_layers(stack, kind):
     value(start)
     assert relative_error(net.grad, numeric) < 1e-6
     assert_allclose(predict_raw(batch, net.layers, net.arrays), net.forward(X))
+
+
+def coded_data(rng, n_rows=12):
+    """`data`'s four columns and a fifth: codes 0-4 in column 4, codes 0-3
+    in column 1, with an unknown code (-1) in each."""
+    X = np.hstack([data(rng, n_rows), rng.randint(5, size=(n_rows, 1))])
+    X[:, 1] = rng.randint(4, size=n_rows)
+    X[0, 1] = X[1, 4] = -1.0
+    return X
+
+
+CATEGORICAL_STACKS = {
+    "categorical": [CategoricalEmbedding(columns=[4, 1], n_dims=3)],
+    # Not first: the input's gradient reaches the periodic layer's arrays.
+    "periodic+categorical+scale": [
+        PeriodicEmbedding(3, 2, sigma=0.5),
+        CategoricalEmbedding(columns=[1], n_dims=2),
+        FeatureScale(),
+    ],
+}
+
+
+@pytest.mark.parametrize("stack", sorted(CATEGORICAL_STACKS))
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_gradient_through_categorical_embeddings(stack, kind):
+    rng = np.random.RandomState(0)
+    X = coded_data(rng)
+    X[:, [0, 2]] *= rng.uniform(size=(X.shape[0], 2)) > 0.3
+    y = np.eye(3)[rng.randint(3, size=X.shape[0])]
+    loss = LogLoss().for_target("multiclass")
+    net = network(CATEGORICAL_STACKS[stack], X, 3, rng)
+    for layer, arrays in zip(net.layers, net.arrays):
+        if isinstance(layer, _Categorical):
+            # The unknown rows start at 0: move them, as training does.
+            unknown = layer.offsets + layer.sizes
+            arrays[0][unknown] = rng.normal(size=(unknown.size, layer.n_dims))
+    batch = sparse.csr_matrix(X) if kind == "sparse" else X
+
+    def value(flat):
+        net.params[...] = flat
+        return objective(net, loss, batch, y, None, 0.1, X.shape[0])
+
+    start = net.params.copy()
+    numeric = numerical_gradient(value, start)
+    value(start)
+    assert relative_error(net.grad, numeric) < 1e-6
+    assert_allclose(predict_raw(batch, net.layers, net.arrays), net.forward(X))
+
+
+def embedding_network(X, **params):
+    """A `CategoricalEmbedding` built for `X`, alone in a float64 network,
+    initialised."""
+    part = CategoricalEmbedding(**params)
+    layer = part.build(X.shape[1], X)
+    net = Network.empty([layer], np.float64, parameter_groups([part], None))
+    net.initialize(np.random.RandomState(0))
+    return layer, net
+
+
+def test_categorical_embedding_output_keeps_the_other_columns_then_vectors():
+    rng = np.random.RandomState(0)
+    X = coded_data(rng, 30)
+    layer, net = embedding_network(X, columns=[4, 1], n_dims=2)
+    net.arrays[0][0][...] = np.arange(22.0).reshape(11, 2)
+    assert_array_equal(layer.sizes, [5, 4])
+    assert_array_equal(layer.offsets, [0, 6])
+    assert net.arrays[0][0].shape == (6 + 5, 2)
+    assert layer.n_units == 3 + 2 * 2
+    out = net.forward(X)
+    assert_array_equal(out[:, :3], X[:, [0, 2, 3]])
+    table = net.arrays[0][0]
+    # Column 4's block, then column 1's; -1 takes each block's last row.
+    codes_4 = np.where(X[:, 4] < 0, 5, X[:, 4]).astype(int)
+    codes_1 = np.where(X[:, 1] < 0, 4, X[:, 1]).astype(int)
+    assert_array_equal(out[:, 3:5], table[codes_4])
+    assert_array_equal(out[:, 5:7], table[6 + codes_1])
+    assert_array_equal(net.predict(X), out)
+
+
+def test_categorical_embedding_sends_unknown_codes_to_the_unknown_row():
+    X = np.array([[0.0, 1.5], [1.0, 0.0], [2.0, 0.0]])
+    _, net = embedding_network(X, columns=[0], n_dims=2)
+    table = net.arrays[0][0]
+    # The unknown row starts at 0, the others from N(0, 1).
+    assert_array_equal(table[3], 0.0)
+    assert np.all(table[:3] != 0.0)
+    table[...] = np.arange(8.0).reshape(4, 2)
+    unknown = [3.0, 7.0, -1.0, -0.5, 1.5, np.nan, np.inf, -np.inf, 1e300]
+    new = np.column_stack([[*unknown, 0.0, 2.0], np.zeros(len(unknown) + 2)])
+    out = net.predict(new)
+    assert_array_equal(out[: len(unknown), 1:], np.tile(table[3], (len(unknown), 1)))
+    assert_array_equal(out[-2:, 1:], table[[0, 2]])
+    assert_array_equal(out[:, 0], new[:, 1])
+
+
+def test_categorical_embedding_without_columns_passes_its_input_through():
+    X, y = regression_data(30)
+    _, net = embedding_network(X)
+    assert net.arrays[0][0].shape == (0, 8)
+    assert_array_equal(net.forward(X), X)
+    model = BackpropRegressor((4,), input_layers=["categorical"], max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert [a.shape for a in model.input_params_[0]] == [(0, 8)]
+    assert model.coefs_[0].shape == (3, 4)
+
+
+def test_scatter_add_rows_sums_the_rows_of_each_index():
+    rng = np.random.RandomState(0)
+    rows = rng.randint(6, size=40)
+    for dtype in (np.float32, np.float64):
+        values = rng.normal(size=(40, 3)).astype(dtype)
+        expected = np.zeros((7, 3))
+        np.add.at(expected, rows, values.astype(np.float64))
+        out = np.full((7, 3), np.nan, dtype)
+        assert NUMPY.scatter_add_rows(values, rows, out=out) is out
+        assert_allclose(out, expected, rtol=1e-6, atol=1e-6)
+        assert_array_equal(out[6], 0.0)
+
+
+def category_data(n_rows=600, n_categories=40, seed=0):
+    """A target that depends on a category only: its code in column 0,
+    beside a column of noise."""
+    rng = np.random.RandomState(seed)
+    effects = rng.normal(size=n_categories)
+    category = rng.randint(n_categories, size=n_rows)
+    X = np.column_stack([category, rng.normal(size=n_rows)])
+    return X, effects[category] + 0.1 * rng.normal(size=n_rows)
+
+
+def test_categorical_embedding_learns_what_a_code_taken_as_a_number_cannot():
+    X, y = category_data()
+    plain = BackpropRegressor((32,), learning_rate=0.01, max_iter=100, random_state=0)
+    embedded = clone(plain).set_params(input_layers=[CategoricalEmbedding(columns=[0])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain.fit(X[:400], y[:400])
+        embedded.fit(X[:400], y[:400])
+    assert embedded.score(X[400:], y[400:]) > 0.95
+    assert plain.score(X[400:], y[400:]) < 0.3
+
+
+def test_categorical_embedding_pickles_and_keeps_its_categories_when_continued():
+    X, y = category_data(200, n_categories=10)
+    model = BackpropRegressor(
+        (8,),
+        input_layers=[CategoricalEmbedding(columns=[0], n_dims=3)],
+        max_iter=5,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert [a.shape for a in model.input_params_[0]] == [(11, 3)]
+    assert model.coefs_[0].shape == (4, 8)
+    restored = pickle.loads(pickle.dumps(model))
+    assert type(restored._fitted_input_layers[0]) is _Categorical
+    assert_array_equal(restored.predict(X), model.predict(X))
+    # New codes in a later batch take the unknown row, whose gradient they
+    # now give; the table keeps its size.
+    new = X[:20].copy()
+    new[:, 0] = 10 + np.arange(20) % 3
+    unknown_row = model.input_params_[0][0][10].copy()
+    model.partial_fit(new, y[:20])
+    assert model.input_params_[0][0].shape == (11, 3)
+    assert_array_equal(model._fitted_input_layers[0].sizes, [10])
+    assert not np.allclose(model.input_params_[0][0][10], unknown_row)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(columns="auto"), "'columns' parameter"),
+        (dict(columns=np.array([0])), "'columns' parameter"),
+        (dict(columns=[0], n_dims=0), "'n_dims' parameter"),
+        (dict(columns=[0], max_categories=0), "'max_categories' parameter"),
+        (dict(columns=[0.0]), "list of integer column positions"),
+        (dict(columns=[[0]]), "list of integer column positions"),
+        (dict(columns=[2]), r"must lie in \[0, 2\)"),
+        (dict(columns=[-1]), r"must lie in \[0, 2\)"),
+        (dict(columns=[0, 0]), "repeat a column"),
+        (dict(columns=[1]), "Column 1 .* holds .*, which is not a category code"),
+        (dict(columns=[0], max_categories=5), "codes up to 9, more than"),
+    ],
+)
+def test_categorical_embedding_parameters_and_codes_are_checked(params, message):
+    X, y = category_data(50, n_categories=10)
+    X[:, 1] = np.round(X[:, 1], 1)
+    X[X[:, 0] == 0, 0] = 9.0  # codes up to 9
+    model = BackpropRegressor(
+        (4,), input_layers=[CategoricalEmbedding(**params)], max_iter=2
+    )
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y)
+
+
+def test_categorical_embedding_has_no_onnx_conversion():
+    pytest.importorskip("skl2onnx")
+    from skprop.onnx import to_onnx
+
+    X, y = category_data(60, n_categories=5)
+    model = BackpropRegressor(
+        (4,), input_layers=[CategoricalEmbedding(columns=[0])], max_iter=2
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    with pytest.raises(NotImplementedError, match="CategoricalEmbedding"):
+        to_onnx(model, X)
+
+
+def test_layers_docstring_examples_run():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert doctest.testmod(layers).failed == 0
 
 
 def test_periodic_embedding_skips_binary_columns_and_keeps_the_input():
