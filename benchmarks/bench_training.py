@@ -16,10 +16,13 @@ Run from the repository root::
 paired before / after run of a change): each repeat trains every workload
 and dtype once with each tree, in turn, in fresh processes that import
 skprop from their own tree, and the table gives the medians and the median
-of the per-repeat ratios::
+of the per-repeat ratios. Run it from a checkout that nothing edits during
+the run::
 
     git worktree add /tmp/before <commit>
-    python benchmarks/bench_training.py --against /tmp/before --dtype float32 float64
+    git worktree add /tmp/after <commit>
+    python /tmp/after/benchmarks/bench_training.py --against /tmp/before \
+        --dtype float32 float64
 
 PyTorch is optional: without it the PyTorch column is left out.
 """
@@ -534,9 +537,9 @@ def child_fit(tree, workload, dtype, threads):
     command = [sys.executable, __file__, "--threads", str(threads)]
     command += ["--fit-child", workload.name, dtype]
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    result = subprocess.run(
-        command, capture_output=True, text=True, check=True, env=env, cwd=tree
-    )
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tree)
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed in {tree}:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
