@@ -1,6 +1,9 @@
 """How far a fit on torch CPU tensors (through the Array API) lands from the
-NumPy fit of the same estimator: the largest weight and probability
-differences, per dtype, network and optimizer.
+NumPy fit of the same estimator: the largest difference of any fitted
+array (dense weights, input layers' arrays, parametric activations' mixes)
+and of the probabilities, per dtype, network and optimizer. The networks
+include input layers, `Parametric` activations and the tabular recipe's
+network (without dropout, whose masks are drawn per library).
 
 Run: ``python benchmarks/array_api_agreement.py`` (needs torch).
 """
@@ -19,40 +22,75 @@ from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from skprop import BackpropClassifier  # noqa: E402
+from skprop.activations import Parametric  # noqa: E402
+from skprop.tabular import _network  # noqa: E402
 
+# The recipe's network, its dropout aside.
+RECIPE = {**_network("relu", 20, 2e-3), "dropout": 0.0}
+INPUT_LAYERS = dict(
+    input_layers=["periodic", "scale"], parameter_groups={"scale": {"lr_factor": 6.0}}
+)
 CASES = [
-    # dtype, hidden layers, epochs, optimizer
-    ("float64", (64, 32), 30, "adam"),
-    ("float64", (32,), 20, "adam"),
-    ("float32", (64, 32), 30, "adam"),
-    ("float32", (32,), 20, "adam"),
-    ("float32", (32,), 20, "rmsprop"),
-    ("float32", (32,), 20, "sgd"),
+    # dtype, hidden layers, epochs, optimizer, other settings
+    ("float64", (64, 32), 30, "adam", {}),
+    ("float64", (32,), 20, "adam", {}),
+    ("float32", (64, 32), 30, "adam", {}),
+    ("float32", (32,), 20, "adam", {}),
+    ("float32", (32,), 20, "rmsprop", {}),
+    ("float32", (32,), 20, "sgd", {}),
+    ("float64", (32,), 20, "adamw", INPUT_LAYERS),
+    ("float64", (32,), 20, "adam", dict(activation=Parametric("selu"))),
+    ("float32", (32,), 20, "adam", dict(activation=Parametric("selu"))),
+    ("float64", (256, 256, 256), 20, "recipe", RECIPE),
+    ("float32", (256, 256, 256), 20, "recipe", RECIPE),
 ]
+
+
+def fitted_arrays(model):
+    """Every fitted array, NumPy."""
+    arrays = [*model.coefs_, *model.intercepts_]
+    arrays += [a for layer in model.input_params_ for a in layer]
+    arrays += [a for a in model.activation_params_ if a is not None]
+    return [a if isinstance(a, np.ndarray) else a.numpy() for a in arrays]
+
+
+def name(hidden, optimizer, other):
+    """The network of a case, in a few words."""
+    if optimizer == "recipe":
+        return "tabular recipe"
+    words = [str(hidden)]
+    if "input_layers" in other:
+        words.append("periodic+scale")
+    if "activation" in other:
+        words.append("parametric selu")
+    return " ".join(words)
 
 
 def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y = make_classification(3000, 40, n_informative=20, n_classes=3, random_state=0)
-    print("| dtype | hidden | epochs | optimizer | max weight diff | max proba diff |")
+    print("| dtype | network | epochs | optimizer | max array diff | max proba diff |")
     print("|---|---|---|---|---|---|")
-    for dtype, hidden, epochs, optimizer in CASES:
+    for dtype, hidden, epochs, optimizer, other in CASES:
         X_dtype = X.astype(dtype)
         settings = dict(max_iter=epochs, optimizer=optimizer, random_state=0)
-        reference = BackpropClassifier(hidden, **settings).fit(X_dtype, y)
+        settings.update(hidden_layer_sizes=hidden, **other)
+        if optimizer == "recipe":
+            settings = {**RECIPE, "max_iter": epochs, "random_state": 0}
+            settings["learning_rate"].max_iter = epochs
+        reference = BackpropClassifier(**settings).fit(X_dtype, y)
         with sklearn.config_context(array_api_dispatch=True):
             X_torch = torch.asarray(X_dtype)
-            model = BackpropClassifier(hidden, **settings).fit(
-                X_torch, torch.asarray(y)
-            )
+            model = BackpropClassifier(**settings).fit(X_torch, torch.asarray(y))
             proba = model.predict_proba(X_torch).numpy()
         weights = max(
-            np.abs(ours.numpy() - theirs).max()
-            for ours, theirs in zip(model.coefs_, reference.coefs_)
+            np.abs(ours - theirs).max()
+            for ours, theirs in zip(fitted_arrays(model), fitted_arrays(reference))
         )
         difference = np.abs(proba - reference.predict_proba(X_dtype)).max()
         print(
-            f"| {dtype} | {hidden} | {epochs} | {optimizer} | {weights:.2e} "
+            f"| {dtype} | {name(hidden, optimizer, other)} | {epochs} | "
+            f"{'adamw' if optimizer == 'recipe' else optimizer} | {weights:.2e} "
             f"| {difference:.2e} |"
         )
 

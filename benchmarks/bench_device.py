@@ -11,12 +11,18 @@ times, in seconds per epoch:
   the GPU.
 
 Every run does the same work as in bench_training.py (same data, ReLU,
-Adam, L2 penalty, batch size, reshuffling, fixed epochs). Each timing is
-the median over ``--repeats`` runs after one warm-up epoch. Run from the
+Adam, L2 penalty, batch size, reshuffling, fixed epochs). With
+``--network recipe`` skprop trains the tabular recipe's network instead
+(`skprop.tabular`: periodic embeddings, feature scales, three hidden layers
+of 256, dropout, AdamW with parameter groups, a cosine schedule, last-best
+early stopping on a 20% hold-out), on NumPy and on each device; the PyTorch
+loop has no such network, so its rows are left out. Each timing is the
+median over ``--repeats`` runs after one warm-up epoch. Run from the
 repository root::
 
     python benchmarks/bench_device.py                     # full workloads
     python benchmarks/bench_device.py --samples 2000 --epochs 1 --repeats 1
+    python benchmarks/bench_device.py --network recipe --workload tabular_small
 """
 
 import argparse
@@ -37,6 +43,9 @@ import torch  # noqa: E402
 from bench_training import WORKLOADS, fit_skprop, fit_torch  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
+from skprop import BackpropClassifier, BackpropRegressor  # noqa: E402
+from skprop.tabular import _network  # noqa: E402
+
 
 def _synchronize(device):
     """Wait for the device's queued work, so the clock sees all of it."""
@@ -44,15 +53,31 @@ def _synchronize(device):
         torch.cuda.synchronize()
 
 
+def fit_recipe_network(workload, X, y, epochs):
+    """The tabular recipe's network (its settings, without preprocessing)."""
+    regression = workload.task == "regression"
+    settings = _network(
+        "gelu" if regression else "relu", epochs, 4e-3 if regression else 2e-3
+    )
+    model = (BackpropRegressor if regression else BackpropClassifier)(
+        batch_size=workload.batch_size, random_state=0, **settings
+    )
+    return model.fit(X, y)
+
+
+FITS = {"mlp": fit_skprop, "recipe": fit_recipe_network}
+NETWORK = "mlp"
+
+
 def _skprop_numpy(workload, X, y, epochs, device):
-    return fit_skprop(workload, X, y, epochs)
+    return FITS[NETWORK](workload, X, y, epochs)
 
 
 def _skprop_torch(workload, X, y, epochs, device):
     X_device = torch.from_numpy(X).to(device)
     y_device = torch.from_numpy(y).to(device)
     with sklearn.config_context(array_api_dispatch=True):
-        return fit_skprop(workload, X_device, y_device, epochs)
+        return FITS[NETWORK](workload, X_device, y_device, epochs)
 
 
 def _torch_loop(workload, X, y, epochs, device):
@@ -79,10 +104,9 @@ def run(workload, dtype, devices, repeats):
     X, y = workload.data(dtype)
     rows = [("skprop numpy", "cpu", _skprop_numpy)]
     for device in devices:
-        rows += [
-            ("skprop torch", device, _skprop_torch),
-            ("torch loop", device, _torch_loop),
-        ]
+        rows.append(("skprop torch", device, _skprop_torch))
+        if NETWORK == "mlp":
+            rows.append(("torch loop", device, _torch_loop))
     return [
         (name, device, seconds_per_epoch(fit, workload, X, y, device, repeats))
         for name, device, fit in rows
@@ -94,7 +118,8 @@ def print_table(workload, dtype, rows):
     seconds = {(name, device): s for name, device, s in rows}
     numpy_seconds = seconds[("skprop numpy", "cpu")]
     print(
-        f"\n{workload.name} ({workload.n_samples} x {workload.n_features}, "
+        f"\n{workload.name}, {NETWORK} network ({workload.n_samples} x "
+        f"{workload.n_features}, "
         f"hidden {workload.hidden}, batch {workload.batch_size}, "
         f"{workload.epochs} epochs, {dtype})"
     )
@@ -118,11 +143,14 @@ def parse_args(argv):
     )
     parser.add_argument("--epochs", type=int, default=None, help="fewer epochs")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--network", choices=sorted(FITS), default="mlp")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
+    global NETWORK
     args = parse_args(argv)
+    NETWORK = args.network
     if args.threads:
         torch.set_num_threads(args.threads)
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

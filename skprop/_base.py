@@ -24,6 +24,7 @@ from skprop._backend import (
     ops_for,
 )
 from skprop._data import split, training_weights
+from skprop._labels import ValueTargets
 from skprop._mlp import check_not_renamed
 from skprop._network import predict_raw
 from skprop._parts import (
@@ -266,7 +267,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         X, Y, labels = self._validate_training_data(
             X, y, incremental, first_pass, classes
         )
-        sample_weight = training_weights(self, sample_weight, X, labels, incremental)
+        targets = self._targets()
+        sample_weight = training_weights(targets, sample_weight, X, labels, incremental)
         loss = training_loss(self)
         loss.check_target(Y)
         ops.check_parts(parts, loss)
@@ -276,6 +278,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             initialize(self, _model.layer_units(self), parts, loss)
         train, val = split(
             self,
+            targets,
             (X, Y, sample_weight),
             (X_val, y_val, sample_weight_val),
             parts["early_stopping"],
@@ -300,9 +303,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         task.end()
         return self
 
-    def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
-        """Regressors have no class weights."""
-        return sample_weight
+    def _targets(self):
+        """What the data functions need of the targets (`skprop._labels`)."""
+        return ValueTargets()
 
     # ------------------------------------------------------------------
     # Prediction

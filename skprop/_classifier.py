@@ -1,23 +1,16 @@
 """BackpropClassifier: labels, class weights and probabilities."""
 
-import numpy as np
-from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import validate_data
 
-from skprop._backend import float_dtypes, ops_for
+from skprop._backend import float_dtypes
 from skprop._base import BaseBackprop
 from skprop._labels import MULTILABEL as _MULTILABEL
 from skprop._labels import SINGLE as _SINGLE
-from skprop._labels import (
-    class_weights,
-    encode,
-    label_targets,
-    multilabel_targets,
-    rare_classes,
-)
+from skprop._labels import ClassTargets, label_targets
+from skprop._outputs import ClassifierOutputs
 from skprop._parts import training_loss
 
 # The link output (`Link.output_kind`) that each target type trains with.
@@ -34,7 +27,7 @@ _KIND_MEANING = {
 }
 
 
-class BackpropClassifier(ClassifierMixin, BaseBackprop):
+class BackpropClassifier(ClassifierMixin, ClassifierOutputs, BaseBackprop):
     """Neural network classifier trained by backpropagation.
 
     A drop-in for scikit-learn's `MLPClassifier` (same parameter names and
@@ -279,126 +272,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         _check_output_kind(training_loss(self), self._target_type, len(self.classes_))
         return X, Y, labels
 
-    def _encode_validation_targets(self, y_val, dtype):
-        if not sparse.issparse(y_val):
-            y_val = np.asarray(y_val)
-        if self._target_type == _MULTILABEL:
-            return multilabel_targets(self, y_val, False, dtype)
-        return encode(self.classes_, self._target_type, column_or_1d(y_val), dtype)
-
-    def _stratify_labels(self, Y):
-        """What the hold-out is stratified on. MLP stratifies binary targets
-        only, on its boolean target column: the same here, so split and
-        message are MLP's; multiclass targets on the class index."""
-        if self._target_type == _MULTILABEL:
-            return None
-        if self._target_type == "multiclass":
-            return Y.argmax(axis=1)
-        return Y.astype(bool)
-
-    def _rare_classes(self, Y):
-        """Entries of `classes_` with fewer than 2 samples in `Y`."""
-        return rare_classes(self.classes_, self._target_type, Y)
-
-    def _apply_class_weight(self, sample_weight, labels, dtype, incremental):
-        """Multiply per-class weights into the sample weights."""
-        weight = class_weights(
-            self.class_weight, self.classes_, labels, dtype, incremental
-        )
-        if weight is None:
-            return sample_weight
-        return weight if sample_weight is None else weight * sample_weight
-
-    def _validation_score(self, Y, raw, sample_weight):
-        """Accuracy of raw outputs against a 0/1 target matrix."""
-        return self._outputs_of(raw).accuracy(
-            self._target_type, self._fitted_link, Y, raw, sample_weight
-        )
-
-    def _validation_score_xp(self, Y, raw, sample_weight, xp):
-        """`_validation_score` of arrays of the Array API namespace `xp`."""
-        return self._validation_score(Y, raw, sample_weight)
-
-    # ------------------------------------------------------------------
-    # Prediction
-    # ------------------------------------------------------------------
-
-    @staticmethod
-    def _outputs_of(raw):
-        """The outputs (`skprop._outputs`) of raw outputs' namespace."""
-        return ops_for(raw).outputs
-
-    def decision_function(self, X):
-        """Raw scores (logits) before the output activation.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            1-D for binary problems (positive: ``classes_[1]``), as
-            scikit-learn's linear classifiers, and for a single class.
-        """
-        raw, ops = self._raw(X, "decision_function")
-        if self._target_type in ("binary", _SINGLE):
-            return ops.ravel(raw)
-        return raw
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            Labels, or a 0/1 indicator matrix for multilabel models (a
-            scipy CSR matrix when the model was fitted on a sparse one).
-        """
-        raw, ops = self._raw(X, "predict")
-        return ops.outputs.labels(self, raw)
-
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            In the order of `classes_`; for multilabel models, the probability
-            of each label independently. A model fitted on a single class
-            gives it probability 1 (one column).
-        """
-        raw, ops = self._raw(X, "predict_proba")
-        return ops.outputs.proba(self._target_type, self._fitted_link, raw)
-
-    def predict_log_proba(self, X):
-        """Log of `predict_proba`, computed from the logits.
-
-        Computed with a stable log-sigmoid / log-softmax, so it is never
-        ``-inf`` where a probability merely underflows: it is floored at the
-        log of the smallest normal float (about -708 in float64), the floor
-        `predict_proba` keeps probabilities above. Probabilities above 0.5
-        take the log of `predict_proba` itself, so that both rank classes
-        alike, ties where probabilities round to 1 included.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        raw, ops = self._raw(X, "predict_log_proba")
-        return ops.outputs.log_proba(self._target_type, self._fitted_link, raw)
+    def _targets(self):
+        return ClassTargets(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,7 +2,8 @@
 an explicit validation set or the early-stopping hold-out, the batch size.
 
 Each function takes the estimator, whose parameters and fitted feature
-checks (`validate_data`) the data must satisfy.
+checks (`validate_data`) the data must satisfy, and what they need of its
+targets (`skprop._labels.ClassTargets` or `ValueTargets`).
 """
 
 import warnings
@@ -25,7 +26,7 @@ def _on_host(X):
     return np.empty((X.shape[0], 0), dtype=host_dtype(X.dtype))
 
 
-def training_weights(estimator, sample_weight, X, labels, incremental):
+def training_weights(targets, sample_weight, X, labels, incremental):
     """Validated sample weights (class weights folded in), or None; NumPy
     arrays, whatever the namespace of `X`."""
     X = _on_host(X)
@@ -33,20 +34,19 @@ def training_weights(estimator, sample_weight, X, labels, incremental):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
-    sample_weight = estimator._apply_class_weight(
-        sample_weight, labels, X.dtype, incremental
-    )
+    sample_weight = targets.weighted(sample_weight, labels, X.dtype, incremental)
     if sample_weight is not None and not sample_weight.sum() > 0:
         raise ValueError("sample_weight sums to zero: nothing to learn from.")
     return sample_weight
 
 
-def split(estimator, train, validation, early_stopping, incremental, rng):
+def split(estimator, targets, train, validation, early_stopping, incremental, rng):
     """Training data and validation data (None when there is none).
 
     Parameters
     ----------
     estimator : BaseBackprop
+    targets : ClassTargets or ValueTargets
     train : tuple
         ``(X, Y, sample_weight)``, validated.
     validation : tuple
@@ -62,7 +62,7 @@ def split(estimator, train, validation, early_stopping, incremental, rng):
     if X_val is not None or y_val is not None:
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
-        return train, validation_data(estimator, *validation, X.dtype)
+        return train, validation_data(estimator, targets, *validation, X.dtype)
     if not early_stopping:
         return train, None
     if incremental:
@@ -70,13 +70,13 @@ def split(estimator, train, validation, early_stopping, incremental, rng):
             "partial_fit does not support early_stopping=True without a "
             "validation set: pass X_val and y_val to score each call."
         )
-    return hold_out(estimator, X, Y, sample_weight, rng)
+    return hold_out(estimator, targets, X, Y, sample_weight, rng)
 
 
-def hold_out(estimator, X, Y, sample_weight, rng):
+def hold_out(estimator, targets, X, Y, sample_weight, rng):
     """`validation_fraction` of the data held out (stratified for
     classifiers): ``(train, val)``."""
-    stratify = estimator._stratify_labels(Y)
+    stratify = targets.stratify(Y)
     arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
     try:
         # The rows split, as train_test_split splits the arrays themselves.
@@ -87,7 +87,7 @@ def hold_out(estimator, X, Y, sample_weight, rng):
             stratify=stratify,
         )
     except ValueError as error:
-        rare = [] if stratify is None else estimator._rare_classes(Y).tolist()
+        rare = [] if stratify is None else targets.rare(Y).tolist()
         if rare:
             advice = (
                 "The early-stopping hold-out is stratified by class; classes_ "
@@ -123,7 +123,7 @@ def _take_rows(a, rows):
     return xp.take(a, xp.asarray(rows, device=a.device), axis=0)
 
 
-def validation_data(estimator, X_val, y_val, sample_weight_val, dtype):
+def validation_data(estimator, targets, X_val, y_val, sample_weight_val, dtype):
     """A validation set checked as the training data was: ``(X, Y, w)``
     (targets and weights on the host)."""
     try:
@@ -141,7 +141,7 @@ def validation_data(estimator, X_val, y_val, sample_weight_val, dtype):
             "(scikit-learn >= 1.6), or `pipeline[:-1].transform(X_val)` "
             "yourself; skprop.tabular's recipes do it for you."
         ) from error
-    Y_val = estimator._encode_validation_targets(y_val, host_dtype(dtype))
+    Y_val = targets.validation(y_val, host_dtype(dtype))
     if Y_val.shape[0] != X_val.shape[0]:
         raise ValueError(
             f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."

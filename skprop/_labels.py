@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 MULTILABEL = "multilabel-indicator"
 # One class: trained as MLP trains it (a logistic output toward 0), always
@@ -165,3 +165,70 @@ def class_weights(class_weight, classes, labels, dtype, incremental):
         )
     per_class = compute_class_weight(class_weight, classes=classes, y=labels)
     return per_class[np.searchsorted(classes, labels)].astype(dtype)
+
+
+class ClassTargets:
+    """What the data functions (`skprop._data`) need of a classifier's
+    targets: validation targets encoded as training targets are, the labels
+    a hold-out is stratified on, its rare classes, class weights."""
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def validation(self, y_val, dtype):
+        """`y_val` as a 0/1 target matrix of `dtype`."""
+        estimator = self.estimator
+        if not sparse.issparse(y_val):
+            y_val = np.asarray(y_val)
+        if estimator._target_type == MULTILABEL:
+            return multilabel_targets(estimator, y_val, False, dtype)
+        return encode(
+            estimator.classes_, estimator._target_type, column_or_1d(y_val), dtype
+        )
+
+    def stratify(self, Y):
+        """What the hold-out is stratified on. MLP stratifies binary targets
+        only, on its boolean target column: the same here, so split and
+        message are MLP's; multiclass targets on the class index."""
+        target_type = self.estimator._target_type
+        if target_type == MULTILABEL:
+            return None
+        if target_type == "multiclass":
+            return Y.argmax(axis=1)
+        return Y.astype(bool)
+
+    def rare(self, Y):
+        """Entries of `classes_` with fewer than 2 samples in `Y`."""
+        estimator = self.estimator
+        return rare_classes(estimator.classes_, estimator._target_type, Y)
+
+    def weighted(self, sample_weight, labels, dtype, incremental):
+        """Sample weights with the per-class weights multiplied in."""
+        estimator = self.estimator
+        weight = class_weights(
+            estimator.class_weight, estimator.classes_, labels, dtype, incremental
+        )
+        if weight is None:
+            return sample_weight
+        return weight if sample_weight is None else weight * sample_weight
+
+
+class ValueTargets:
+    """`ClassTargets` for a regressor's numeric targets."""
+
+    def validation(self, y_val, dtype):
+        """`y_val` as a 2-D float array of `dtype`."""
+        y_val = check_array(y_val, ensure_2d=False, dtype=dtype)
+        return y_val.reshape(len(y_val), -1)
+
+    def stratify(self, Y):
+        """No stratification."""
+        return None
+
+    def rare(self, Y):
+        """No classes."""
+        return np.array([])
+
+    def weighted(self, sample_weight, labels, dtype, incremental):
+        """No class weights: the sample weights as they are."""
+        return sample_weight

@@ -15,7 +15,8 @@ The network, its layers, batches and the epoch are written once, against an
 A policy that differs by backend (buffer reuse, when finiteness is read
 back, the source of dropout masks, row gathers and sums, moving arrays) is
 a member here, never an ``if`` in engine or estimator code. This is the only
-engine module that parts may import, with `skprop._numeric`.
+engine module that parts import: it hands them the helpers of
+`skprop._numeric` they use (`__all__`).
 """
 
 import math
@@ -33,7 +34,25 @@ from skprop._numeric import (
     host_dtype,
     to_numpy,
     xp_clip_global_norm,
+    xp_erf,
+    xp_log_softmax,
+    xp_sigmoid,
+    xp_softplus,
 )
+
+# What parts (losses, optimizers, activations, callbacks) take from the
+# engine: this module is the only engine module they import.
+__all__ = [
+    "ArrayOps",
+    "NUMPY",
+    "NumpyOps",
+    "blocks",
+    "copy_array",
+    "xp_erf",
+    "xp_log_softmax",
+    "xp_sigmoid",
+    "xp_softplus",
+]
 
 
 def _copy_into(a, out):

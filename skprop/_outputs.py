@@ -1,7 +1,8 @@
 """A classifier's outputs from raw network outputs: labels, probabilities
 and their logs, validation accuracy. `NUMPY` computes them with NumPy,
 `ArrayOutputs` in another Array API namespace; `skprop._ops` hands the
-estimator the one that matches its data."""
+estimator the one that matches its data. `ClassifierOutputs` gives the
+classifier its prediction methods over them."""
 
 import math
 
@@ -154,3 +155,93 @@ class ArrayOutputs:
 
 
 NUMPY = NumpyOutputs()
+
+
+class ClassifierOutputs:
+    """`BackpropClassifier`'s prediction methods: raw network outputs
+    (`BaseBackprop._raw`) turned into scores, labels and probabilities by
+    the outputs of their namespace."""
+
+    def _validation_score(self, Y, raw, sample_weight):
+        """Accuracy of raw outputs against a 0/1 target matrix."""
+        return NUMPY.accuracy(
+            self._target_type, self._fitted_link, Y, raw, sample_weight
+        )
+
+    def _validation_score_xp(self, Y, raw, sample_weight, xp):
+        """`_validation_score` of arrays of the Array API namespace `xp`."""
+        return ArrayOutputs(xp).accuracy(
+            self._target_type, self._fitted_link, Y, raw, sample_weight
+        )
+
+    def decision_function(self, X):
+        """Raw scores (logits) before the output activation.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            1-D for binary problems (positive: ``classes_[1]``), as
+            scikit-learn's linear classifiers, and for a single class.
+        """
+        raw, ops = self._raw(X, "decision_function")
+        if self._target_type in ("binary", SINGLE):
+            return ops.ravel(raw)
+        return raw
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels, or a 0/1 indicator matrix for multilabel models (a
+            scipy CSR matrix when the model was fitted on a sparse one).
+        """
+        raw, ops = self._raw(X, "predict")
+        return ops.outputs.labels(self, raw)
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            In the order of `classes_`; for multilabel models, the probability
+            of each label independently. A model fitted on a single class
+            gives it probability 1 (one column).
+        """
+        raw, ops = self._raw(X, "predict_proba")
+        return ops.outputs.proba(self._target_type, self._fitted_link, raw)
+
+    def predict_log_proba(self, X):
+        """Log of `predict_proba`, computed from the logits.
+
+        Computed with a stable log-sigmoid / log-softmax, so it is never
+        ``-inf`` where a probability merely underflows: it is floored at the
+        log of the smallest normal float (about -708 in float64), the floor
+        `predict_proba` keeps probabilities above. Probabilities above 0.5
+        take the log of `predict_proba` itself, so that both rank classes
+        alike, ties where probabilities round to 1 included.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        raw, ops = self._raw(X, "predict_log_proba")
+        return ops.outputs.log_proba(self._target_type, self._fitted_link, raw)

@@ -4,7 +4,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
@@ -209,13 +208,6 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             y = column_or_1d(y, warn=True)
         Y = np.asarray(y, dtype=host_dtype(X.dtype))
         return X, Y.reshape(len(y), -1), None
-
-    def _encode_validation_targets(self, y_val, dtype):
-        y_val = check_array(y_val, ensure_2d=False, dtype=dtype)
-        return y_val.reshape(len(y_val), -1)
-
-    def _stratify_labels(self, Y):
-        return None
 
     def _validation_score(self, Y, raw, sample_weight):
         """R² of the predictions."""

@@ -13,7 +13,7 @@ from scipy.special import erf, expit
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
-from skprop._numeric import xp_erf, xp_sigmoid, xp_softplus
+from skprop._ops import xp_erf, xp_sigmoid, xp_softplus
 
 
 class Activation(Component):

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skprop._component import Component
 from skprop._model import WEIGHTS
-from skprop._numeric import copy_array
+from skprop._ops import copy_array
 
 
 class Callback(Component):

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
-from skprop._numeric import blocks
+from skprop._ops import blocks
 
 
 class Optimizer(Component):
