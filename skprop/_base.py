@@ -21,9 +21,10 @@ from skprop import schedules as _schedules
 from skprop._backend import (
     check_same_namespace,
     float_dtypes,
+    host_dtype,
     ops_for,
 )
-from skprop._data import split, training_weights
+from skprop._data import training_data
 from skprop._labels import ValueTargets
 from skprop._mlp import check_not_renamed
 from skprop._network import predict_raw
@@ -267,26 +268,27 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         X, Y, labels = self._validate_training_data(
             X, y, incremental, first_pass, classes
         )
-        targets = self._targets()
-        sample_weight = training_weights(targets, sample_weight, X, labels, incremental)
+        dtype = host_dtype(X.dtype)
         loss = training_loss(self)
         loss.check_target(Y)
         ops.check_parts(parts, loss)
         rng = check_random_state(self.random_state)
-        net = _model.build(self, X, Y, parts, loss, rng, first_pass, ops)
+        net = _model.build(self, X, Y, parts, loss, rng, first_pass, ops, dtype)
         if first_pass:
             initialize(self, _model.layer_units(self), parts, loss)
-        train, val = split(
+        train, val = training_data(
             self,
-            targets,
-            (X, Y, sample_weight),
+            self._targets(),
+            (X, Y, sample_weight, labels),
             (X_val, y_val, sample_weight_val),
             parts["early_stopping"],
             incremental,
             rng,
+            dtype,
         )
-        dtype = net.params.dtype
-        train, val = ops.device_data(train, dtype), ops.device_data(val, dtype)
+        # In the network's dtype, of its namespace.
+        train = ops.device_data(train, net.params.dtype)
+        val = ops.device_data(val, net.params.dtype)
         task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         trainer = Trainer(
             net,

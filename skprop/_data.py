@@ -14,22 +14,63 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from skprop._backend import host_dtype
 from skprop._numeric import array_namespace
 
 
-def _on_host(X):
+def training_data(
+    estimator, targets, train, validation, early_stopping, incremental, rng, dtype
+):
+    """Training and validation data as the trainer takes them.
+
+    Parameters
+    ----------
+    estimator : BaseBackprop
+    targets : ClassTargets or ValueTargets
+    train : tuple
+        ``(X, Y, sample_weight, labels)``, validated but for the weights.
+    validation : tuple
+        ``(X_val, y_val, sample_weight_val)`` as the user gave them.
+    early_stopping : bool
+        Whether early stopping applies (it does not with L-BFGS).
+    incremental : bool
+    rng : RandomState
+        Draws the hold-out.
+    dtype : numpy.dtype
+        The dtype of `X`, on the host.
+
+    Returns
+    -------
+    train, val : tuple
+        ``(X, Y, sample_weight)`` each; `val` is None without validation.
+    """
+    X, Y, sample_weight, labels = train
+    sample_weight = training_weights(
+        targets, sample_weight, X, labels, incremental, dtype
+    )
+    return split(
+        estimator,
+        targets,
+        (X, Y, sample_weight),
+        validation,
+        early_stopping,
+        incremental,
+        rng,
+        dtype,
+    )
+
+
+def _on_host(X, dtype):
     """`X` where it is a NumPy or sparse array, else a NumPy stand-in of
     its rows (no columns), so host-side weights are checked against it."""
     if isinstance(X, np.ndarray) or sparse.issparse(X):
         return X
-    return np.empty((X.shape[0], 0), dtype=host_dtype(X.dtype))
+    return np.empty((X.shape[0], 0), dtype=dtype)
 
 
-def training_weights(targets, sample_weight, X, labels, incremental):
+def training_weights(targets, sample_weight, X, labels, incremental, dtype):
     """Validated sample weights (class weights folded in), or None; NumPy
     arrays, whatever the namespace of `X`."""
-    X = _on_host(X)
+    X = _on_host(X, dtype)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -40,7 +81,9 @@ def training_weights(targets, sample_weight, X, labels, incremental):
     return sample_weight
 
 
-def split(estimator, targets, train, validation, early_stopping, incremental, rng):
+def split(
+    estimator, targets, train, validation, early_stopping, incremental, rng, dtype
+):
     """Training data and validation data (None when there is none).
 
     Parameters
@@ -56,13 +99,15 @@ def split(estimator, targets, train, validation, early_stopping, incremental, rn
     incremental : bool
     rng : RandomState
         Draws the hold-out.
+    dtype : numpy.dtype
+        The dtype of `X`, on the host.
     """
     X, Y, sample_weight = train
     X_val, y_val, _ = validation
     if X_val is not None or y_val is not None:
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
-        return train, validation_data(estimator, targets, *validation, X.dtype)
+        return train, validation_data(estimator, targets, *validation, X.dtype, dtype)
     if not early_stopping:
         return train, None
     if incremental:
@@ -70,10 +115,10 @@ def split(estimator, targets, train, validation, early_stopping, incremental, rn
             "partial_fit does not support early_stopping=True without a "
             "validation set: pass X_val and y_val to score each call."
         )
-    return hold_out(estimator, targets, X, Y, sample_weight, rng)
+    return hold_out(estimator, targets, X, Y, sample_weight, rng, dtype)
 
 
-def hold_out(estimator, targets, X, Y, sample_weight, rng):
+def hold_out(estimator, targets, X, Y, sample_weight, rng, dtype):
     """`validation_fraction` of the data held out (stratified for
     classifiers): ``(train, val)``."""
     stratify = targets.stratify(Y)
@@ -104,7 +149,7 @@ def hold_out(estimator, targets, X, Y, sample_weight, rng):
     train = [_take_rows(a, rows[0]) for a in arrays]
     val = [_take_rows(a, rows[1]) for a in arrays]
     # Validation targets go whole through the loss: in X's dtype.
-    val[1] = np.asarray(val[1], dtype=host_dtype(X.dtype))
+    val[1] = np.asarray(val[1], dtype=dtype)
     if val[0].shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' "
@@ -123,9 +168,11 @@ def _take_rows(a, rows):
     return xp.take(a, xp.asarray(rows, device=a.device), axis=0)
 
 
-def validation_data(estimator, targets, X_val, y_val, sample_weight_val, dtype):
+def validation_data(
+    estimator, targets, X_val, y_val, sample_weight_val, dtype, host_dtype
+):
     """A validation set checked as the training data was: ``(X, Y, w)``
-    (targets and weights on the host)."""
+    (targets and weights on the host, in `host_dtype`)."""
     try:
         X_val = validate_data(
             estimator, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
@@ -141,7 +188,7 @@ def validation_data(estimator, targets, X_val, y_val, sample_weight_val, dtype):
             "(scikit-learn >= 1.6), or `pipeline[:-1].transform(X_val)` "
             "yourself; skprop.tabular's recipes do it for you."
         ) from error
-    Y_val = targets.validation(y_val, host_dtype(dtype))
+    Y_val = targets.validation(y_val, host_dtype)
     if Y_val.shape[0] != X_val.shape[0]:
         raise ValueError(
             f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
@@ -152,7 +199,7 @@ def validation_data(estimator, targets, X_val, y_val, sample_weight_val, dtype):
             f"{estimator.n_outputs_}."
         )
     if sample_weight_val is not None:
-        host = _on_host(X_val)
+        host = _on_host(X_val, host_dtype)
         sample_weight_val = _check_sample_weight(
             sample_weight_val, host, dtype=host.dtype, ensure_non_negative=True
         )

@@ -25,7 +25,6 @@ from sklearn.base import clone
 
 from skprop._layers import dense_stack
 from skprop._network import Network
-from skprop._numeric import host_dtype
 from skprop._parts import init_factors, input_layers
 from skprop._version import __version__
 
@@ -42,7 +41,7 @@ _DATA_INIT_ROWS = 1000
 WEIGHTS = ("coefs_", "intercepts_", "input_params_", "activation_params_")
 
 
-def build(estimator, X, Y, parts, loss, rng, first_pass, ops):
+def build(estimator, X, Y, parts, loss, rng, first_pass, ops, dtype):
     """The network to train, on `ops`' backend: fresh (drawn on the host, as
     MLP draws it) on a first pass, else holding the fitted arrays. The
     estimator's weight attributes become views of it, and it keeps the
@@ -50,34 +49,41 @@ def build(estimator, X, Y, parts, loss, rng, first_pass, ops):
     set_params does afterwards)."""
     estimator._fitted_activations = [clone(a) for a in parts["activations"]]
     estimator._fitted_link = clone(loss.link)
-    front = (
-        input_layers(parts["input_layers"], X, ops)
-        if first_pass
-        else _continued_input_layers(estimator, parts["input_layers"])
-    )
+    fitted = None
+    if not first_pass:
+        front = _continued_input_layers(estimator, parts["input_layers"])
+        _check_continuation(estimator, _units(front, X, Y, parts))
+        fitted = layer_arrays(estimator)
+    estimator._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
+    # What input layers and data-driven initialisation look at, on the host
+    # (X itself on NumPy), moved there once.
+    looks = first_pass and (parts["input_layers"] or estimator.init == "data")
+    host = ops.host(X) if looks else None
+    if first_pass:
+        front = input_layers(parts["input_layers"], host)
     n_inputs = front[-1].n_units if front else X.shape[1]
-    units = [n_inputs, *parts["hidden"], Y.shape[1]]
     layers = front + dense_stack(
-        units,
+        [n_inputs, *parts["hidden"], Y.shape[1]],
         parts["activations"],
         parts["dropout"],
         init_factors(estimator.activation, parts["activations"]),
     )
-    net = Network.empty(layers, host_dtype(X.dtype), parts["groups"])
+    net = Network.empty(layers, dtype, parts["groups"])
     if first_pass:
         net.initialize(rng)
         if estimator.init == "data":
             rows = rng.permutation(X.shape[0])[:_DATA_INIT_ROWS]
-            net.initialize_from_data(ops.host_rows(X, np.sort(rows)), rng)
-        net = net.on(ops)
-    else:
-        _check_continuation(estimator, units)
-        net = net.on(ops)
-        net.load(ops.fitted_arrays(layer_arrays(estimator)))
+            net.initialize_from_data(host[np.sort(rows)], rng)
+    net = net.on(ops, fitted)
     estimator._fitted_input_layers = front
-    estimator._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
     expose(estimator, net, len(front))
     return net
+
+
+def _units(front, X, Y, parts):
+    """Units per dense layer, input and output included."""
+    n_inputs = front[-1].n_units if front else X.shape[1]
+    return [n_inputs, *parts["hidden"], Y.shape[1]]
 
 
 def _continued_input_layers(estimator, parts):

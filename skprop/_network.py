@@ -195,13 +195,17 @@ class Network:
         _, _, size = layout(layers, groups or default_groups())
         return cls(layers, np.empty(size, dtype=dtype), groups)
 
-    def on(self, ops):
-        """This network's layers and parameters (a copy) for `ops`' backend;
-        itself on NumPy."""
-        if ops is self.ops:
-            return self
-        groups = [group for group, _ in self.groups]
-        return Network(self.layers, ops.device_params(self.params), groups, ops)
+    def on(self, ops, arrays=None):
+        """This network for `ops`' backend (itself on NumPy, else its layers
+        over a copy of its parameters there), holding `arrays` (per-layer
+        arrays, such as fitted attributes) where they are given."""
+        net = self
+        if ops is not self.ops:
+            groups = [group for group, _ in self.groups]
+            net = Network(self.layers, ops.device_params(self.params), groups, ops)
+        if arrays is not None:
+            net.load(ops.fitted_arrays(arrays))
+        return net
 
     def initialize(self, rng):
         """Initial parameters, layer by layer, each as the layer draws them."""

@@ -307,10 +307,6 @@ class NumpyOps:
         are."""
         return params
 
-    def host_rows(self, X, rows):
-        """Rows `rows` of `X` as a NumPy array (or sparse matrix)."""
-        return X[rows]
-
     def host(self, X):
         """`X` as a NumPy array (or sparse matrix): itself."""
         return X
@@ -603,10 +599,6 @@ class ArrayOps(NumpyOps):
 
     def host(self, X):
         return to_numpy(X)
-
-    def host_rows(self, X, rows):
-        indices = self.xp.asarray(rows, device=self.device)
-        return self.to_host64(self.xp.take(X, indices, axis=0))
 
     def device_data(self, data, dtype):
         """``(X, Y, sample_weight)`` (host targets and weights) on the device,

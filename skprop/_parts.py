@@ -124,12 +124,10 @@ def parameter_groups(parts, options):
     return groups
 
 
-def input_layers(parts, X, ops):
+def input_layers(parts, X):
     """Engine layers of the input-layer parts, in order, for training data
-    `X` (which they look at on the host)."""
-    layers, n_inputs = [], X.shape[1]
-    if parts:
-        X = ops.host(X)
+    `X` (on the host: NumPy or sparse)."""
+    layers, n_inputs = [], None if X is None else X.shape[1]
     for part in parts:
         layer = part.build(n_inputs, X)
         layers.append(layer)

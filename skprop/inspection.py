@@ -26,7 +26,6 @@ from sklearn.utils.validation import check_is_fitted
 from skprop import _model
 from skprop import activations as _activations
 from skprop._base import BaseBackprop
-from skprop._ops import NUMPY
 from skprop._parts import check_parts, dropout_rates, input_layers
 
 # The group of a parametric activation's mixes (`ParametricDense`).
@@ -657,7 +656,7 @@ def _unfitted_rows(network, X):
     else:
         n_inputs = X.shape[1]
         for part, layer in zip(
-            parts["input_layers"], input_layers(parts["input_layers"], X, NUMPY)
+            parts["input_layers"], input_layers(parts["input_layers"], X)
         ):
             shapes = layer.parameters()
             counts = _group_counts(
