@@ -84,24 +84,9 @@ def training_weights(targets, sample_weight, X, labels, incremental, dtype):
 def split(
     estimator, targets, train, validation, early_stopping, incremental, rng, dtype
 ):
-    """Training data and validation data (None when there is none).
-
-    Parameters
-    ----------
-    estimator : BaseBackprop
-    targets : ClassTargets or ValueTargets
-    train : tuple
-        ``(X, Y, sample_weight)``, validated.
-    validation : tuple
-        ``(X_val, y_val, sample_weight_val)`` as the user gave them.
-    early_stopping : bool
-        Whether early stopping applies (it does not with L-BFGS).
-    incremental : bool
-    rng : RandomState
-        Draws the hold-out.
-    dtype : numpy.dtype
-        The dtype of `X`, on the host.
-    """
+    """Training data and validation data (None when there is none); the
+    arguments are `training_data`'s, with ``train = (X, Y, sample_weight)``
+    and the weights validated."""
     X, Y, sample_weight = train
     X_val, y_val, _ = validation
     if X_val is not None or y_val is not None:
