@@ -240,17 +240,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # The fit flow
     # ------------------------------------------------------------------
 
-    def _fit(
-        self,
-        X,
-        y,
-        sample_weight,
-        X_val,
-        y_val,
-        sample_weight_val,
-        incremental,
-        classes=None,
-    ):
+    def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val, incremental,
+             classes=None):  # fmt: skip
         """Validate, build or continue the network, train it, store the result."""
         self._validate_params()
         parts = check_parts(self)
@@ -277,29 +268,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if first_pass:
             initialize(self, _model.layer_units(self), parts, loss)
         train, val = training_data(
-            self,
-            self._targets(),
-            (X, Y, sample_weight, labels),
-            (X_val, y_val, sample_weight_val),
-            parts["early_stopping"],
-            incremental,
-            rng,
-            dtype,
-        )
+            self, self._targets(), (X, Y, sample_weight, labels),
+            (X_val, y_val, sample_weight_val), parts["early_stopping"],
+            incremental, rng, dtype,
+        )  # fmt: skip
         # In the network's dtype, of its namespace.
         train = ops.device_data(train, net.params.dtype)
         val = ops.device_data(val, net.params.dtype)
         task = FitTask(self, *task_data, 1 if incremental else self.max_iter)
         trainer = Trainer(
-            net,
-            loss,
-            parts["optimizer"],
-            parts["schedule"],
+            net, loss, parts["optimizer"], parts["schedule"],
             settings(self, parts, train, incremental),
-            ops.validation_score(self),
-            Reporter(self, task),
-            ops,
-        )
+            ops.validation_score(self), Reporter(self, task), ops,
+        )  # fmt: skip
         store(self, trainer.train(train, val, state_of(self), rng))
         ops.classes_to_device(self)
         task.end()
