@@ -40,29 +40,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 import torch  # noqa: E402
-from bench_training import WORKLOADS, fit_skprop, fit_torch  # noqa: E402
+from bench_training import (  # noqa: E402
+    WORKLOADS,
+    fit_recipe_network,
+    fit_skprop,
+    fit_torch,
+)
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-
-from skprop import BackpropClassifier, BackpropRegressor  # noqa: E402
-from skprop.tabular import _network  # noqa: E402
 
 
 def _synchronize(device):
     """Wait for the device's queued work, so the clock sees all of it."""
     if device.startswith("cuda"):
         torch.cuda.synchronize()
-
-
-def fit_recipe_network(workload, X, y, epochs):
-    """The tabular recipe's network (its settings, without preprocessing)."""
-    regression = workload.task == "regression"
-    settings = _network(
-        "gelu" if regression else "relu", epochs, 4e-3 if regression else 2e-3
-    )
-    model = (BackpropRegressor if regression else BackpropClassifier)(
-        batch_size=workload.batch_size, random_state=0, **settings
-    )
-    return model.fit(X, y)
 
 
 FITS = {"mlp": fit_skprop, "recipe": fit_recipe_network}

@@ -163,6 +163,21 @@ def fit_skprop(workload, X, y, epochs):
     return model, model.loss_
 
 
+def fit_recipe_network(workload, X, y, epochs):
+    """The tabular recipe's network (`skprop.tabular`'s settings, without
+    its preprocessing), at the workload's batch size."""
+    from skprop.tabular import _network
+
+    regression = workload.task == "regression"
+    settings = _network(
+        "gelu" if regression else "relu", epochs, 4e-3 if regression else 2e-3
+    )
+    model = (BackpropRegressor if regression else BackpropClassifier)(
+        batch_size=workload.batch_size, random_state=SEED, **settings
+    )
+    return model.fit(X, y)
+
+
 def fit_sklearn(workload, X, y, epochs):
     """Train scikit-learn's MLP."""
     cls = MLPRegressor if workload.task == "regression" else MLPClassifier
