@@ -67,9 +67,13 @@ def _variant(name, task):
             )
         },
         "gelu": {net + "activation": "gelu"} if classification else None,
-        "epochs64": {net + "max_iter": 64},
-        "epochs128": {net + "max_iter": 128},
-        "epochs256": {net + "max_iter": 256},
+        # The time knob; None where it is the task's default (the recipe).
+        **{
+            f"epochs{n}": (
+                None if n == (128 if classification else 256) else {"epochs": n}
+            )
+            for n in (32, 64, 128, 256)
+        },
         # Muon on the hidden matrices at ten times the recipe's rate; the
         # other parameters keep AdamW's rate (adam_lr_ratio 0.1) and beta_2,
         # and the matrices AdamW's decay per step (0.002 * 10 x the rate).
@@ -98,6 +102,7 @@ VARIANTS = [
     "parametric",
     "coslog",
     "gelu",
+    "epochs32",
     "epochs64",
     "epochs128",
     "epochs256",

@@ -261,11 +261,16 @@ def _fit_on_device(network, device, X, y, params):
     vars(fitted).update(vars(to_namespace(fitted)))
 
 
-def make_classifier(device=None, **overrides):
+def make_classifier(*, epochs=None, device=None, **overrides):
     """The tabular recipe for classification, unfitted.
 
     Parameters
     ----------
+    epochs : int or None, default=None
+        The knob that trades accuracy for time: the network's epochs (its
+        ``max_iter`` and its cosine schedule's length); fit time grows with
+        it. None is 128. See the table of what each setting costs and buys
+        in the user guide's tabular page.
     device : str or None, default=None
         A PyTorch device (``"cuda"``, ``"mps"``, ``"cpu"``) to train the
         network on; the fitted pipeline is a NumPy one whatever the device.
@@ -311,10 +316,10 @@ def make_classifier(device=None, **overrides):
     model = TabularPipeline(
         [("prep", _preprocessor()), _float32(), ("net", network)], device=device
     )
-    return _overridden(model, overrides, network="net__")
+    return _overridden(model, _with_epochs(overrides, epochs, "net__"), "net__")
 
 
-def make_regressor(device=None, **overrides):
+def make_regressor(*, epochs=None, device=None, **overrides):
     """The tabular recipe for regression, unfitted.
 
     Targets are standardised for training and predictions brought back to
@@ -322,6 +327,8 @@ def make_regressor(device=None, **overrides):
 
     Parameters
     ----------
+    epochs : int or None, default=None
+        The network's epochs, as in `make_classifier`; None is 256.
     device : str or None, default=None
         A PyTorch device to train the network on, as in `make_classifier`.
     **overrides : dict
@@ -362,7 +369,8 @@ def make_regressor(device=None, **overrides):
     model = TabularPipeline(
         [("prep", _preprocessor()), _float32(), ("net", network)], device=device
     )
-    return _overridden(model, overrides, network="net__regressor__")
+    network = "net__regressor__"
+    return _overridden(model, _with_epochs(overrides, epochs, network), network)
 
 
 def _network(activation, max_iter, learning_rate):
@@ -410,6 +418,19 @@ def _scaled_targets(network, y, y_val):
     scaled = transformer.transform(y_val.reshape(len(y_val), -1))
     # As TransformedTargetRegressor: 1-D targets train the network in 1-D.
     return scaled.ravel() if y.ndim == 1 and scaled.shape[1] == 1 else scaled
+
+
+def _with_epochs(overrides, epochs, network):
+    """`overrides` with the epochs knob, which ``<network>max_iter`` may not
+    contradict."""
+    if epochs is None:
+        return overrides
+    given = overrides.get(network + "max_iter", epochs)
+    if given != epochs:
+        raise ValueError(
+            f"epochs={epochs} and {network}max_iter={given} disagree; give one."
+        )
+    return {**overrides, network + "max_iter": epochs}
 
 
 def _overridden(model, overrides, network):

@@ -523,3 +523,21 @@ def test_device_needs_torch(monkeypatch):
     X, signal = small_frame(n_samples=40)
     with pytest.raises(ImportError, match="device='cuda' trains the network"):
         make_classifier(device="cuda", net__max_iter=1).fit(X, signal > 1.0)
+
+
+@pytest.mark.parametrize(
+    "factory, network",
+    [(make_classifier, "net__"), (make_regressor, "net__regressor__")],
+)
+def test_epochs_sets_the_epochs_and_the_schedule(factory, network):
+    params = factory(epochs=7).get_params()
+    assert params[network + "max_iter"] == 7
+    assert params[network + "learning_rate__max_iter"] == 7
+    assert (
+        factory(epochs=7, **{network + "max_iter": 7}).get_params()[
+            network + "max_iter"
+        ]
+        == 7
+    )
+    with pytest.raises(ValueError, match="disagree"):
+        factory(epochs=7, **{network + "max_iter": 9})
