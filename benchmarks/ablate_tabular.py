@@ -63,15 +63,13 @@ def _variant(name, task):
         },
         "coslog": {
             net + "learning_rate": (
-                CosLog(2e-3, 128) if classification else CosLog(4e-3, 256)
+                CosLog(2e-3, 128) if classification else CosLog(4e-3, 128)
             )
         },
         "gelu": {net + "activation": "gelu"} if classification else None,
         # The time knob; None where it is the task's default (the recipe).
         **{
-            f"epochs{n}": (
-                None if n == (128 if classification else 256) else {"epochs": n}
-            )
+            f"epochs{n}": (None if n == 128 else {"epochs": n})
             for n in (32, 64, 128, 256)
         },
         # Muon on the hidden matrices at ten times the recipe's rate; the
@@ -80,7 +78,7 @@ def _variant(name, task):
         "muon": {
             net + "optimizer": Muon(weight_decay=0.002, adam_beta_2=0.95),
             net + "learning_rate": (
-                Cosine(2e-2, 128) if classification else Cosine(4e-2, 256)
+                Cosine(2e-2, 128) if classification else Cosine(4e-2, 128)
             ),
         },
     }

@@ -137,7 +137,7 @@ def test_recipe_settings():
     assert network.loss.label_smoothing == 0.1
     regressor_params = make_regressor().get_params()
     assert regressor_params["net__regressor__activation"] == "gelu"
-    assert regressor_params["net__regressor__max_iter"] == 256
+    assert regressor_params["net__regressor__max_iter"] == 128
     assert regressor_params["net__regressor__learning_rate__learning_rate_init"] == 4e-3
     assert network.learning_rate.learning_rate_init == 2e-3
     assert network.dropout == 0.15
