@@ -94,6 +94,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "input_layers": [list, tuple, None],
         "parameter_groups": [dict, None],
         "init": [StrOptions({"glorot", "data"})],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __new__(cls, *args, **kwargs):
@@ -127,6 +128,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         input_layers=None,
         parameter_groups=None,
         init="glorot",
+        n_members=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -150,6 +152,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.input_layers = input_layers
         self.parameter_groups = parameter_groups
         self.init = init
+        self.n_members = n_members
 
     # ------------------------------------------------------------------
     # Public training API

@@ -107,15 +107,34 @@ class BackpropClassifier(ClassifierMixin, ClassifierOutputs, BaseBackprop):
         bound); "data" scales each unit so that its pre-activation has unit
         variance on (up to 1,000 rows of) the training data and sets its
         intercept from training points.
+    n_members : int, default=1
+        Members of an ensemble in one network (TabM's "mini" form,
+        Gorishniy et al., ICLR 2025): the members share every hidden
+        layer; each has its own multiplicative adapter on the first hidden
+        layer's input (`adapters_`, starting at random signs) and its own
+        output layer. Training minimises the mean of the members' losses;
+        `predict_proba` is the mean of their probabilities, and early
+        stopping scores that mean. Each member costs about one network's
+        forward and backward pass through the hidden layers. 1 is MLP's
+        network.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
     coefs_ : list of ndarray
-        Weight matrix of each layer, shape ``(fan_in, fan_out)``.
+        Weight matrix of each layer, shape ``(fan_in, fan_out)``. With
+        several members the hidden layers' are shared, and the output
+        layer's has shape ``(n_members, fan_in, n_outputs)``: one per member.
     intercepts_ : list of ndarray
+        Intercepts of each layer; the output layer's have shape
+        ``(n_members, n_outputs)`` with several members.
     input_params_ : list of list of ndarray
         Arrays of each input layer (empty without `input_layers`).
+    adapters_ : list of ndarray
+        With several members, one array of shape ``(n_members, n_inputs)``:
+        member i's input to the first hidden layer is the input layers'
+        output (X without them) times ``adapters_[0][i]``. Empty for one
+        member.
     loss_ : float
         Objective of the last epoch (mean of its minibatch objectives).
     best_loss_ : float or None
@@ -123,7 +142,9 @@ class BackpropClassifier(ClassifierMixin, ClassifierOutputs, BaseBackprop):
     validation_scores_ : list of float or None
         Accuracy on the validation data after each epoch.
     validation_loss_curve_ : list of float
-        Validation objective after each epoch (empty without validation data).
+        Validation objective after each epoch (empty without validation
+        data); with several members, the mean of their losses, as in
+        training.
     best_validation_score_ : float or None
     early_stopped_ : bool
         Whether the last fit / partial_fit stopped on the validation score.
@@ -183,6 +204,7 @@ class BackpropClassifier(ClassifierMixin, ClassifierOutputs, BaseBackprop):
         input_layers=None,
         parameter_groups=None,
         init="glorot",
+        n_members=1,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -207,6 +229,7 @@ class BackpropClassifier(ClassifierMixin, ClassifierOutputs, BaseBackprop):
             input_layers=input_layers,
             parameter_groups=parameter_groups,
             init=init,
+            n_members=n_members,
         )
         self.class_weight = class_weight
 

@@ -5,7 +5,10 @@ it, in the order of the layer's `parameters`. The estimator exposes them as
 fitted attributes:
 
 - ``input_params_``: one list of arrays per input layer (`skprop.layers`);
-- ``coefs_`` and ``intercepts_``: each dense layer's weights and biases;
+- ``adapters_``: with several members (`skprop._ensemble`), their
+  multiplicative adapters, one array ``(n_members, n_inputs)``; else empty;
+- ``coefs_`` and ``intercepts_``: each dense layer's weights and biases
+  (shared by the members; the output layer's hold one head per member);
 - ``activation_params_``: one array per hidden layer with a parametric
   activation (its mixes), else None.
 
@@ -23,7 +26,7 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
-from skprop._layers import dense_stack
+from skprop._ensemble import EnsembleInput, member_stack
 from skprop._network import Network
 from skprop._parts import init_factors, input_layers
 from skprop._version import __version__
@@ -38,7 +41,13 @@ class InconsistentSkpropVersionWarning(UserWarning):
 _DATA_INIT_ROWS = 1000
 
 # Every fitted attribute that holds weights, all views of the flat vector.
-WEIGHTS = ("coefs_", "intercepts_", "input_params_", "activation_params_")
+WEIGHTS = (
+    "coefs_",
+    "intercepts_",
+    "input_params_",
+    "activation_params_",
+    "adapters_",
+)
 
 
 def build(estimator, X, Y, parts, loss, rng, first_pass, ops, dtype):
@@ -52,7 +61,7 @@ def build(estimator, X, Y, parts, loss, rng, first_pass, ops, dtype):
     fitted = None
     if not first_pass:
         front = _continued_input_layers(estimator, parts["input_layers"])
-        _check_continuation(estimator, _units(front, X, Y, parts))
+        _check_continuation(estimator, _units(front, X, Y, parts), parts["n_members"])
         fitted = layer_arrays(estimator)
     estimator._fitted_input_parts = [clone(part) for part in parts["input_layers"]]
     # What input layers and data-driven initialisation look at, on the host
@@ -62,11 +71,12 @@ def build(estimator, X, Y, parts, loss, rng, first_pass, ops, dtype):
     if first_pass:
         front = input_layers(parts["input_layers"], host)
     n_inputs = front[-1].n_units if front else X.shape[1]
-    layers = front + dense_stack(
+    layers = front + member_stack(
         [n_inputs, *parts["hidden"], Y.shape[1]],
         parts["activations"],
         parts["dropout"],
         init_factors(estimator.activation, parts["activations"]),
+        parts["n_members"],
     )
     net = Network.empty(layers, dtype, parts["groups"])
     if first_pass:
@@ -103,7 +113,7 @@ def _continued_input_layers(estimator, parts):
     return list(getattr(estimator, "_fitted_input_layers", []))
 
 
-def _check_continuation(estimator, units):
+def _check_continuation(estimator, units, n_members):
     """warm_start / partial_fit must keep the network's shape (the input
     layers are the fitted ones: `_continued_input_layers`)."""
     previous = layer_units(estimator)
@@ -113,12 +123,22 @@ def _check_continuation(estimator, units):
             f"hidden_layer_sizes need {units}; use warm_start=False "
             "or a new estimator to change them."
         )
+    if fitted_members(estimator) != n_members:
+        raise ValueError(
+            f"The network has {fitted_members(estimator)} member(s), not "
+            f"n_members={n_members}; use warm_start=False or a new estimator "
+            "to change them."
+        )
 
 
 def expose(estimator, net, n_input_layers):
     """Set the weight attributes of `estimator` to views of `net`'s arrays."""
     front, dense = net.arrays[:n_input_layers], net.arrays[n_input_layers:]
+    # Several members: the adapters' layer comes first (`member_stack`).
+    n_adapters = int(isinstance(net.layers[n_input_layers], EnsembleInput))
     estimator.input_params_ = front
+    estimator.adapters_ = [arrays[0] for arrays in dense[:n_adapters]]
+    dense = dense[n_adapters:]
     estimator.coefs_ = [arrays[0] for arrays in dense]
     estimator.intercepts_ = [arrays[1] for arrays in dense]
     estimator.activation_params_ = [
@@ -140,17 +160,31 @@ def layer_arrays(estimator):
             estimator.coefs_, estimator.intercepts_, [*mixes, None]
         )
     ]
-    return [*getattr(estimator, "input_params_", []), *dense]
+    adapters = [[scale] for scale in getattr(estimator, "adapters_", [])]
+    return [*getattr(estimator, "input_params_", []), *adapters, *dense]
 
 
 def layer_units(estimator):
-    """Units per dense layer of the fitted network, input and output included."""
-    return [estimator.coefs_[0].shape[0]] + [b.shape[0] for b in estimator.intercepts_]
+    """Units per dense layer of one member of the fitted network, input and
+    output included."""
+    # The members' heads are (n_members, n_inputs, n_outputs).
+    units = [estimator.coefs_[0].shape[-2]]
+    return units + [b.shape[-1] for b in estimator.intercepts_]
+
+
+def fitted_members(estimator):
+    """The fitted network's number of members."""
+    adapters = getattr(estimator, "adapters_", [])
+    return adapters[0].shape[0] if adapters else 1
 
 
 def layers(estimator):
     """The fitted network's layers (without their arrays)."""
-    dense = dense_stack(layer_units(estimator), estimator._fitted_activations)
+    dense = member_stack(
+        layer_units(estimator),
+        estimator._fitted_activations,
+        n_members=fitted_members(estimator),
+    )
     return [*getattr(estimator, "_fitted_input_layers", []), *dense]
 
 

@@ -129,7 +129,9 @@ def predict_raw(X, layers, arrays, ops=NUMPY):
     """
     layers = engine_layers(layers, ops)
     n_rows = X.shape[0]
-    chunk = max(1, min(n_rows, PREDICT_CHUNK_ROWS))
+    # A row of several members holds each member's activations.
+    n_members = max(getattr(layer, "n_members", 1) for layer in layers)
+    chunk = max(1, min(n_rows, PREDICT_CHUNK_ROWS // n_members))
     hidden, raw = [None] * len(layers), None
     if ops.reuses_buffers:
         dtype = np.result_type(X.dtype, arrays[0][0].dtype)

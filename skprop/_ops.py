@@ -134,6 +134,27 @@ def _scatter_add_rows(values, rows, out):
     return out
 
 
+def _member_rows(a, n_members):
+    """``(n, k * c)`` -> ``(n * k, c)``: one row per sample and member, the
+    members of a sample in turn (a view of a work buffer, which is
+    C-contiguous; None stays None)."""
+    return None if a is None else a.reshape(-1, a.shape[1] // n_members)
+
+
+def _split_members(a, n_members):
+    """``(n, k * c)`` -> ``(k, n, c)``: member i's block of columns as
+    ``[i]`` (a view; None stays None)."""
+    if a is None:
+        return None
+    return a.reshape(a.shape[0], n_members, -1).transpose(1, 0, 2)
+
+
+def _join_members(a):
+    """``(k, n, c)`` -> ``(n, k * c)``, the inverse of `_split_members` (a
+    view of the array that was split)."""
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
+
+
 def _dense(X):
     """A batch as a dense array (elementwise layers need one)."""
     return X.toarray() if sparse.issparse(X) else X
@@ -178,6 +199,10 @@ class NumpyOps:
     concat_columns = staticmethod(_concat_columns)
     add_columns = staticmethod(_add_columns)
     place_columns = staticmethod(_place_columns)
+    reshape = staticmethod(np.reshape)
+    member_rows = staticmethod(_member_rows)
+    split_members = staticmethod(_split_members)
+    join_members = staticmethod(_join_members)
     category_rows = staticmethod(_category_rows)
     scatter_add_rows = staticmethod(_scatter_add_rows)
     dense = staticmethod(_dense)
@@ -210,6 +235,11 @@ class NumpyOps:
         return loss.weighted(y, raw, sample_weight, scale)
 
     @staticmethod
+    def scores(link, raw):
+        """A link's raw scores of raw outputs (`decision_function`)."""
+        return link.scores(raw)
+
+    @staticmethod
     def loss_value(loss, y, raw, sample_weight):
         """The weighted loss sum of a data set."""
         return loss.value(y, raw, sample_weight)
@@ -237,6 +267,11 @@ class NumpyOps:
     def index(indices):
         """Integer indices for `take` and `add_columns`."""
         return indices
+
+    @staticmethod
+    def row_ones(n_rows, dtype):
+        """The ones `row_sum` takes for `n_rows` rows."""
+        return np.ones(n_rows, dtype)
 
     @staticmethod
     def dropout_source(rng, net):
@@ -414,11 +449,29 @@ class ArrayOps(NumpyOps):
     def sin(self, a):
         return self.xp.sin(a)
 
-    def sum(self, a, axis=None):
-        return self.xp.sum(a, axis=axis)
+    def sum(self, a, axis=None, out=None):
+        return _into(out, self.xp.sum(a, axis=axis))
 
     def permute_dims(self, a, axes):
         return self.xp.permute_dims(a, axes)
+
+    def reshape(self, a, shape):
+        return self.xp.reshape(a, shape)
+
+    def member_rows(self, a, n_members):
+        if a is None:
+            return None
+        return self.xp.reshape(a, (-1, a.shape[1] // n_members))
+
+    def split_members(self, a, n_members):
+        if a is None:
+            return None
+        members = self.xp.reshape(a, (a.shape[0], n_members, -1))
+        return self.xp.permute_dims(members, (1, 0, 2))
+
+    def join_members(self, a):
+        rows = self.xp.permute_dims(a, (1, 0, 2))
+        return self.xp.reshape(rows, (a.shape[1], -1))
 
     def zeros_like(self, a):
         return self.xp.zeros_like(a)
@@ -507,6 +560,9 @@ class ArrayOps(NumpyOps):
     def loss_value(self, loss, y, raw, sample_weight):
         return loss.value_xp(y, raw, sample_weight, self.xp)
 
+    def scores(self, link, raw):
+        return link.scores_xp(raw, self.xp)
+
     def update(self, optimizer, grad, state, params, lr, **options):
         return optimizer.update_xp(grad, state, params, lr, self.xp, **options)
 
@@ -516,6 +572,10 @@ class ArrayOps(NumpyOps):
     def sq_norm(self, v):
         # Stays on the device: read back once per epoch.
         return self.xp.sum(v * v)
+
+    def row_ones(self, n_rows, dtype):
+        # Row sums are reductions here: no ones.
+        return None
 
     def index(self, indices):
         key = id(indices)

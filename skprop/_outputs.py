@@ -54,7 +54,7 @@ class NumpyOutputs:
     def proba(self, target_type, link, raw):
         """`predict_proba` of raw outputs."""
         if target_type == SINGLE:
-            return np.ones_like(raw)
+            return np.ones((raw.shape[0], 1), raw.dtype)
         if target_type == "binary":
             proba = np.hstack([link.complement(raw), link.inverse(raw)])
         else:
@@ -68,7 +68,7 @@ class NumpyOutputs:
     def log_proba(self, target_type, link, raw):
         """`predict_log_proba` of raw outputs."""
         if target_type == SINGLE:
-            return np.zeros_like(raw)
+            return np.zeros((raw.shape[0], 1), raw.dtype)
         log_proba = link.log_inverse(raw)
         if target_type == "binary":
             log_proba = np.hstack([link.log_complement(raw), log_proba])
@@ -127,7 +127,7 @@ class ArrayOutputs:
     def proba(self, target_type, link, raw):
         xp = self.xp
         if target_type == SINGLE:
-            return xp.ones_like(raw)
+            return xp.ones((raw.shape[0], 1), dtype=raw.dtype, device=raw.device)
         if target_type == "binary":
             proba = xp.concat(
                 [link.complement_xp(raw, xp), link.inverse_xp(raw, xp)], axis=1
@@ -144,7 +144,7 @@ class ArrayOutputs:
     def log_proba(self, target_type, link, raw):
         xp = self.xp
         if target_type == SINGLE:
-            return xp.zeros_like(raw)
+            return xp.zeros((raw.shape[0], 1), dtype=raw.dtype, device=raw.device)
         log_proba = link.log_inverse_xp(raw, xp)
         if target_type == "binary":
             log_proba = xp.concat([link.log_complement_xp(raw, xp), log_proba], axis=1)
@@ -177,6 +177,11 @@ class ClassifierOutputs:
     def decision_function(self, X):
         """Raw scores (logits) before the output activation.
 
+        With several members (``n_members``), the scores of their mean
+        probability p: ``log(p / (1 - p))`` for binary and multilabel
+        targets, ``log(p)`` for multiclass ones, so that the output
+        activation of the scores gives `predict_proba`.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -188,9 +193,10 @@ class ClassifierOutputs:
             scikit-learn's linear classifiers, and for a single class.
         """
         raw, ops = self._raw(X, "decision_function")
+        scores = ops.scores(self._fitted_link, raw)
         if self._target_type in ("binary", SINGLE):
-            return ops.ravel(raw)
-        return raw
+            return ops.ravel(scores)
+        return scores
 
     def predict(self, X):
         """Predict class labels.

@@ -18,6 +18,7 @@ from skprop import optimizers as _optimizers
 from skprop import schedules as _schedules
 from skprop._component import resolve
 from skprop._data import minibatch_size
+from skprop._ensemble import EnsembleInput
 from skprop._layers import ParameterGroup, default_groups
 from skprop._trainer import Settings
 
@@ -41,8 +42,8 @@ def check_parts(estimator):
         (one per hidden layer), ``optimizer``, ``schedule``,
         ``early_stopping`` (whether it applies to this optimizer),
         ``last_best`` (whether ties go to the later epoch and plateaus never
-        stop), ``input_layers`` and ``groups`` (the network's parameter
-        groups, in the order of the flat vector).
+        stop), ``input_layers``, ``n_members`` and ``groups`` (the
+        network's parameter groups, in the order of the flat vector).
     """
     hidden = hidden_sizes(estimator.hidden_layer_sizes)
     parts = {
@@ -69,9 +70,11 @@ def check_parts(estimator):
         resolve(spec, _layers._REGISTRY, _layers.InputLayer, "input_layers")
         for spec in estimator.input_layers or []
     ]
-    parts["groups"] = parameter_groups(
-        parts["input_layers"] + parts["activations"], estimator.parameter_groups
-    )
+    parts["n_members"] = estimator.n_members
+    # Several members add their adapters' group.
+    owners = parts["input_layers"] + parts["activations"]
+    owners += [EnsembleInput] if estimator.n_members > 1 else []
+    parts["groups"] = parameter_groups(owners, estimator.parameter_groups)
     for callback in estimator.callbacks or []:
         if not callable(callback):
             raise TypeError(
@@ -82,8 +85,9 @@ def check_parts(estimator):
 
 def parameter_groups(parts, options):
     """The default groups, then the group of each part that owns parameters
-    (it has a ``group`` method: input layers, parametric activations), with
-    `options` (``{group name: {option: value}}``) applied."""
+    (it has a ``group`` method: input layers, parametric activations, the
+    ensemble's adapters), with `options` (``{group name: {option: value}}``)
+    applied."""
     groups = default_groups()
     for part in parts:
         group = ParameterGroup(**part.group()) if hasattr(part, "group") else None
@@ -211,7 +215,8 @@ def schedule(learning_rate):
 
 
 def training_loss(estimator):
-    """The loss for `estimator`'s target type (known once y is validated)."""
+    """The loss for `estimator`'s target type (known once y is validated):
+    for several members, the mean of their losses."""
     loss = resolve(estimator.loss, _losses._REGISTRY, _losses.Loss, "loss")
     if loss.is_classification != is_classifier(estimator):
         kind = "a classification" if loss.is_classification else "a regression"
@@ -219,7 +224,10 @@ def training_loss(estimator):
             f"{type(estimator).__name__} cannot train with {kind} loss "
             f"({type(loss).__name__})."
         )
-    return loss.for_target(estimator._target_type)
+    loss = loss.for_target(estimator._target_type)
+    if estimator.n_members > 1:
+        return _losses._MemberMean(loss, estimator.n_members)
+    return loss
 
 
 def array_api_supported(estimator):

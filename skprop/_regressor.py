@@ -67,13 +67,25 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         As in `BackpropClassifier`.
     init : {"glorot", "data"}, default="glorot"
         As in `BackpropClassifier`.
+    n_members : int, default=1
+        Members of an ensemble in one network, as in `BackpropClassifier`:
+        `predict` is the mean of the members' predictions, and early
+        stopping scores that mean.
 
     Attributes
     ----------
     coefs_ : list of ndarray
+        Weight matrix of each layer, shape ``(fan_in, fan_out)``. With
+        several members the hidden layers' are shared, and the output
+        layer's has shape ``(n_members, fan_in, n_outputs)``: one per member.
     intercepts_ : list of ndarray
+        Intercepts of each layer; the output layer's have shape
+        ``(n_members, n_outputs)`` with several members.
     input_params_ : list of list of ndarray
         Arrays of each input layer (empty without `input_layers`).
+    adapters_ : list of ndarray
+        As in `BackpropClassifier`: with several members, their adapters,
+        ``(n_members, n_inputs)``; empty for one member.
     loss_ : float
         Objective of the last epoch. With several outputs, the squared error
         is summed over outputs (scikit-learn's MLP reports its mean).
@@ -82,6 +94,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     validation_scores_ : list of float or None
         R² on the validation data after each epoch.
     validation_loss_curve_ : list of float
+        With several members, the mean of their losses, as in training.
     best_validation_score_ : float or None
     early_stopped_ : bool
     best_epoch_ : int
@@ -133,6 +146,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         input_layers=None,
         parameter_groups=None,
         init="glorot",
+        n_members=1,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -157,6 +171,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             input_layers=input_layers,
             parameter_groups=parameter_groups,
             init=init,
+            n_members=n_members,
         )
 
     @available_if(BaseBackprop._has_partial_fit)

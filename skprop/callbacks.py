@@ -276,9 +276,9 @@ def snapshot_weights(estimator):
     """A copy of all the weights of a fitted network, for `restore_weights`.
 
     Every weight the network trains is included: `coefs_`, `intercepts_`,
-    the input layers' `input_params_` and the parametric activations'
-    `activation_params_`; the arrays stay in their namespace and on their
-    device.
+    the input layers' `input_params_`, the parametric activations'
+    `activation_params_` and the members' `adapters_`; the arrays stay in
+    their namespace and on their device.
 
     Parameters
     ----------

@@ -360,10 +360,11 @@ class ModelSummary:
     ----------
     rows : list of dict
         One dict per layer: ``layer`` (the input layer's class name,
-        "hidden 1", ..., or "output"), ``kind`` ("input", "hidden" or
-        "output"), ``n_inputs`` and ``n_outputs`` (its input and output
-        widths), ``activation`` (a name, or the repr of an activation
-        object; None for input layers), ``dropout`` (the rate of a hidden
+        "adapter", "hidden 1", ..., or "output"), ``kind`` ("input",
+        "adapter", "hidden" or "output"), ``n_inputs`` and ``n_outputs``
+        (its input and output widths, one member's where there are
+        several), ``activation`` (a name, or the repr of an activation
+        object; None for input layers and adapters), ``dropout`` (the rate of a hidden
         layer, None for the others), ``params`` (a dict of parameter group
         to the number of the layer's parameters in it) and ``n_params``
         (their sum). None also stands for what an unfitted model cannot
@@ -473,7 +474,7 @@ def _cells(row, groups):
     """A row's cells as text: "-" where the layer has no such thing, "?"
     where it is unknown."""
     absent = {
-        "activation": row["kind"] == "input",
+        "activation": row["kind"] in ("input", "adapter"),
         "dropout": row["kind"] != "hidden",
     }
 
@@ -497,7 +498,9 @@ def summary(estimator, X=None):
     output widths, activation, dropout rate and number of parameters in
     each parameter group ("weights", "biases", and "scale", "embedding",
     "activation" for the input layers' and parametric activations'
-    arrays), and the total. A fitted model's counts are those of its
+    arrays), and the total. A network of several members (``n_members``)
+    has a row for their adapters ("adapter") and counts every member's
+    output layer in the output row. A fitted model's counts are those of its
     fitted arrays (`coefs_`, `intercepts_`, `input_params_`,
     `activation_params_`). An unfitted model shows what its parameters
     say; sizes that depend on the data are unknown ("?", None in
@@ -564,7 +567,11 @@ def summary(estimator, X=None):
     name = type(network).__name__
     if network is not estimator:
         name += f" in {type(estimator).__name__}"
-    return ModelSummary(rows, name=f"{name}, {'fitted' if fitted else 'unfitted'}")
+    name += f", {'fitted' if fitted else 'unfitted'}"
+    n_members = _model.fitted_members(network) if fitted else network.n_members
+    if n_members > 1:
+        name += f", {n_members} members"
+    return ModelSummary(rows, name=name)
 
 
 def _through(heads, X):
@@ -635,13 +642,19 @@ def _fitted_rows(network):
     parts = getattr(network, "_fitted_input_parts", [])
     front = getattr(network, "_fitted_input_layers", [])
     rows = [_input_row(*row) for row in zip(parts, front, counts)]
+    adapters = getattr(network, "adapters_", [])
+    for scale, params in zip(adapters, counts[len(front) :]):
+        rows.append(_adapter_row(scale.shape[1], params))
     n_hidden = len(network.coefs_) - 1
     activations = [_activation_name(a) for a in network._fitted_activations]
     activations.append(network.out_activation_)
     dropout = [*_dropout(network, n_hidden), None]
-    dense = zip(network.coefs_, activations, dropout, counts[len(front) :])
+    dense_counts = counts[len(front) + len(adapters) :]
+    dense = zip(network.coefs_, activations, dropout, dense_counts)
     for i, (coef, activation, rate, params) in enumerate(dense):
-        rows.append(_dense_row(i, n_hidden, coef.shape, activation, rate, params))
+        # One member's widths: the members' heads are (n_members, in, out).
+        shape = coef.shape[-2:]
+        rows.append(_dense_row(i, n_hidden, shape, activation, rate, params))
     return rows
 
 
@@ -665,6 +678,10 @@ def _unfitted_rows(network, X):
             )
             rows.append(_input_row(part, layer, counts))
             n_inputs = layer.n_units
+    k = parts["n_members"]
+    if k > 1:
+        count = None if n_inputs is None else k * n_inputs
+        rows.append(_adapter_row(n_inputs, {"adapter": count}))
     units = [n_inputs, *parts["hidden"], None]
     n_hidden = len(parts["hidden"])
     for i, (n_in, n_out) in enumerate(zip(units[:-1], units[1:])):
@@ -695,6 +712,11 @@ def _input_row(part, layer, params):
         (None, None) if layer is None else (layer.n_inputs, layer.n_units)
     )
     return _row(type(part).__name__, "input", n_inputs, n_outputs, None, None, params)
+
+
+def _adapter_row(n_inputs, params):
+    """The row of the members' adapters on `n_inputs` columns."""
+    return _row("adapter", "adapter", n_inputs, n_inputs, None, None, params)
 
 
 def _dense_row(i, n_hidden, shape, activation, dropout, params):

@@ -9,7 +9,7 @@ import math
 from numbers import Real
 
 import numpy as np
-from scipy.special import expit, log_expit, xlogy
+from scipy.special import expit, log_expit, logsumexp, xlogy
 from sklearn.utils._param_validation import Interval
 
 from skprop._component import Component
@@ -69,6 +69,15 @@ class Link(Component):
     def log_complement_xp(self, raw, xp):
         """`log_complement` for arrays of the Array API namespace `xp`."""
         return xp.log(self.complement_xp(raw, xp))
+
+    def scores(self, raw):
+        """The scores a classifier's ``decision_function`` reports: the raw
+        output itself."""
+        return raw
+
+    def scores_xp(self, raw, xp):
+        """`scores` for arrays of the Array API namespace `xp`."""
+        return raw
 
 
 class IdentityLink(Link):
@@ -140,6 +149,124 @@ class LogLink(Link):
 
     def inverse_xp(self, raw, xp):
         return _xp_safe_exp(raw, xp)
+
+
+class MemberMeanLink(Link):
+    """The mean of the predictions of `n_members` members, each given by
+    `link` on its block of the raw output.
+
+    The link of a network with ``n_members`` members (TabM's ensembles in
+    one network): raw outputs of shape ``(n_samples, n_members *
+    n_outputs)`` hold the members' outputs side by side, member by member,
+    and the prediction is the mean of the members' predictions -- their
+    probabilities for a classifier, as TabM averages them, their values for
+    a regressor. Logs of probabilities are computed from the members'
+    logits (log-sum-exp), so they stay finite where a probability
+    underflows.
+
+    Parameters
+    ----------
+    link : Link
+        Each member's link.
+    n_members : int
+        Number of members.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprop.losses import LogitLink, MemberMeanLink
+    >>> link = MemberMeanLink(LogitLink(), n_members=2)
+    >>> link.inverse(np.array([[0.0, 100.0]]))  # members' p: 0.5 and 1
+    array([[0.75]])
+    """
+
+    def __init__(self, link, n_members):
+        self.link = link
+        self.n_members = n_members
+
+    @property
+    def out_activation(self):
+        return self.link.out_activation
+
+    @property
+    def output_kind(self):
+        return self.link.output_kind
+
+    @property
+    def array_api_support(self):
+        return self.link.array_api_support
+
+    def _rows(self, raw):
+        """Raw outputs ``(n, k * m)`` as one row per sample and member."""
+        return raw.reshape(-1, raw.shape[1] // self.n_members)
+
+    def _mean(self, values, n_samples):
+        """The members' mean of per-member rows."""
+        return values.reshape(n_samples, self.n_members, -1).mean(axis=1)
+
+    def _log_mean(self, logs, n_samples):
+        """``log(mean(exp(logs)))`` over the members, without overflow."""
+        logs = logs.reshape(n_samples, self.n_members, -1)
+        return logsumexp(logs, axis=1) - math.log(self.n_members)
+
+    def inverse(self, raw):
+        return self._mean(self.link.inverse(self._rows(raw)), raw.shape[0])
+
+    def complement(self, raw):
+        return self._mean(self.link.complement(self._rows(raw)), raw.shape[0])
+
+    def log_inverse(self, raw):
+        return self._log_mean(self.link.log_inverse(self._rows(raw)), raw.shape[0])
+
+    def log_complement(self, raw):
+        logs = self.link.log_complement(self._rows(raw))
+        return self._log_mean(logs, raw.shape[0])
+
+    def scores(self, raw):
+        """Raw scores that each member's link would turn into the mean
+        prediction: for probabilities ``log(p / (1 - p))`` of the mean
+        probability p, for distributions ``log(p)`` (its softmax is p), for
+        values the members' mean raw output."""
+        if self.output_kind == "probability":
+            return self.log_inverse(raw) - self.log_complement(raw)
+        if self.output_kind == "distribution":
+            return self.log_inverse(raw)
+        return self._mean(self._rows(raw), raw.shape[0])
+
+    def _rows_xp(self, raw, xp):
+        return xp.reshape(raw, (-1, raw.shape[1] // self.n_members))
+
+    def _mean_xp(self, values, n_samples, xp):
+        return xp.mean(xp.reshape(values, (n_samples, self.n_members, -1)), axis=1)
+
+    def _log_mean_xp(self, logs, n_samples, xp):
+        logs = xp.reshape(logs, (n_samples, self.n_members, -1))
+        largest = xp.max(logs, axis=1, keepdims=True)
+        summed = xp.sum(xp.exp(logs - largest), axis=1)
+        return xp.log(summed) + largest[:, 0, :] - math.log(self.n_members)
+
+    def inverse_xp(self, raw, xp):
+        values = self.link.inverse_xp(self._rows_xp(raw, xp), xp)
+        return self._mean_xp(values, raw.shape[0], xp)
+
+    def complement_xp(self, raw, xp):
+        values = self.link.complement_xp(self._rows_xp(raw, xp), xp)
+        return self._mean_xp(values, raw.shape[0], xp)
+
+    def log_inverse_xp(self, raw, xp):
+        logs = self.link.log_inverse_xp(self._rows_xp(raw, xp), xp)
+        return self._log_mean_xp(logs, raw.shape[0], xp)
+
+    def log_complement_xp(self, raw, xp):
+        logs = self.link.log_complement_xp(self._rows_xp(raw, xp), xp)
+        return self._log_mean_xp(logs, raw.shape[0], xp)
+
+    def scores_xp(self, raw, xp):
+        if self.output_kind == "probability":
+            return self.log_inverse_xp(raw, xp) - self.log_complement_xp(raw, xp)
+        if self.output_kind == "distribution":
+            return self.log_inverse_xp(raw, xp)
+        return self._mean_xp(self._rows_xp(raw, xp), raw.shape[0], xp)
 
 
 def _xp_safe_exp(raw, xp):
@@ -571,6 +698,73 @@ class _SoftmaxLogLoss(LogLoss):
 
     def loss_xp(self, y, raw, xp):
         return self.loss_gradient_xp(y, raw, xp)[0]
+
+
+class _MemberMean(Loss):
+    """The mean over `n_members` members of `loss` on each member's block of
+    the raw output ``(n_samples, n_members * n_outputs)``: the objective of
+    an ensemble in one network (`skprop._ensemble`), whose link is the
+    members' mean prediction (`MemberMeanLink`).
+
+    Each member's block is scored against the same targets and weights,
+    as one row per sample and member, so every loss (the softmax's rows
+    included) applies unchanged; the total and the gradient are divided by
+    `n_members`.
+    """
+
+    def __init__(self, loss, n_members):
+        self.loss = loss
+        self.n_members = n_members
+
+    @property
+    def link(self):
+        return MemberMeanLink(self.loss.link, self.n_members)
+
+    @property
+    def is_classification(self):
+        return self.loss.is_classification
+
+    @property
+    def positive_target(self):
+        return self.loss.positive_target
+
+    @property
+    def array_api_support(self):
+        return self.loss.array_api_support
+
+    def check_target(self, y):
+        self.loss.check_target(y)
+
+    def _rows(self, y, raw, sample_weight):
+        """Targets, raw outputs and weights as one row per sample and member."""
+        k = self.n_members
+        weight = None if sample_weight is None else np.repeat(sample_weight, k)
+        return np.repeat(y, k, axis=0), raw.reshape(-1, y.shape[1]), weight
+
+    def weighted(self, y, raw, sample_weight=None, scale=1.0):
+        rows = self._rows(y, raw, sample_weight)
+        total, grad_raw = self.loss.weighted(*rows, scale / self.n_members)
+        return total / self.n_members, grad_raw.reshape(raw.shape)
+
+    def value(self, y, raw, sample_weight=None):
+        return self.loss.value(*self._rows(y, raw, sample_weight)) / self.n_members
+
+    def _rows_xp(self, y, raw, sample_weight, xp):
+        k, (n, m) = self.n_members, y.shape
+        y = xp.reshape(xp.broadcast_to(xp.expand_dims(y, axis=1), (n, k, m)), (-1, m))
+        if sample_weight is not None:
+            weight = xp.broadcast_to(xp.expand_dims(sample_weight, axis=1), (n, k))
+            sample_weight = xp.reshape(weight, (-1,))
+        return y, xp.reshape(raw, (-1, m)), sample_weight
+
+    def weighted_xp(self, y, raw, sample_weight, scale, xp):
+        rows = self._rows_xp(y, raw, sample_weight, xp)
+        total, grad_raw = self.loss.weighted_xp(*rows, scale / self.n_members, xp)
+        return total / self.n_members, xp.reshape(grad_raw, raw.shape)
+
+    def value_xp(self, y, raw, sample_weight, xp):
+        rows = self._rows_xp(y, raw, sample_weight, xp)
+        return self.loss.value_xp(*rows, xp) / self.n_members
 
 
 _REGISTRY = {

@@ -63,6 +63,7 @@ from skprop import layers as _layers_module
 from skprop import losses as _losses
 from skprop._classifier import _MULTILABEL, BackpropClassifier
 from skprop._layers import Dense
+from skprop._model import fitted_members
 from skprop._model import layer_arrays as fitted_arrays
 from skprop._model import layers as fitted_layers
 from skprop._regressor import BackpropRegressor
@@ -508,9 +509,20 @@ def _classifier_shapes(operator):
     operator.outputs[1].type = type(operator.inputs[0].type)([n_samples, n_classes])
 
 
+def _check_one_member(model):
+    """Raise for a network of several members, which has no ONNX form yet."""
+    n_members = fitted_members(model)
+    if n_members > 1:
+        raise NotImplementedError(
+            f"No ONNX conversion for a network of {n_members} members "
+            "(n_members > 1) yet: export a model with n_members=1."
+        )
+
+
 def _convert_classifier(scope, operator, container):
     """skl2onnx converter of `BackpropClassifier`."""
     model = operator.raw_operator
+    _check_one_member(model)
     add_outputs = _classifier_output_converter(model)
     graph, raw = _input_graph(scope, operator, container)
     label, proba = (output.full_name for output in operator.outputs)
@@ -561,6 +573,7 @@ def _regressor_shapes(operator):
 
 def _convert_regressor(scope, operator, container):
     """skl2onnx converter of `BackpropRegressor`."""
+    _check_one_member(operator.raw_operator)
     graph, raw = _input_graph(scope, operator, container)
     _link_output(graph, operator.raw_operator, raw, operator.outputs[0].full_name)
 

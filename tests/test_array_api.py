@@ -305,10 +305,11 @@ def test_validation_data_and_callbacks_on_the_device(name):
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
-def test_dropout_is_reproducible_per_backend(name):
+@pytest.mark.parametrize("n_members", [1, 3])
+def test_dropout_is_reproducible_per_backend(name, n_members):
     X, y = classification()
     X_xp, y_xp = to_xp(name, X, y)
-    estimator = BackpropClassifier(dropout=0.3, **SMALL)
+    estimator = BackpropClassifier(dropout=0.3, n_members=n_members, **SMALL)
     with config_context(array_api_dispatch=True):
         first, second = (sklearn.base.clone(estimator).fit(X_xp, y_xp) for _ in "ab")
     for a, b in zip(first.coefs_, second.coefs_):
@@ -642,3 +643,60 @@ def test_a_numpy_only_engine_layer_says_so(name):
     with config_context(array_api_dispatch=True):
         with pytest.raises(TypeError, match="Scale has no Array API support"):
             model.fit(*to_xp(name, X, y))
+
+
+# Ensembles in one network (n_members): adapters, shared hidden layers (a
+# Parametric one included) and one head per member.
+ENSEMBLES = {
+    "multiclass_adam": (BackpropClassifier(n_members=3, **SMALL), 3),
+    "binary_early_stopping": (
+        BackpropClassifier(
+            n_members=4, early_stopping=True, validation_fraction=0.2, **SMALL
+        ),
+        2,
+    ),
+    "multiclass_lbfgs": (
+        BackpropClassifier(
+            n_members=2,
+            optimizer="lbfgs",
+            hidden_layer_sizes=(8,),
+            max_iter=15,
+            random_state=0,
+        ),
+        3,
+    ),
+    "regressor_weighted": (BackpropRegressor(n_members=3, alpha=0.01, **SMALL), None),
+    "regressor_muon": (BackpropRegressor(n_members=2, optimizer="muon", **SMALL), None),
+    "recipe_network": (
+        BackpropRegressor(
+            n_members=3, **RECIPE_NETWORKS["periodic_scale_parametric"], **SMALL
+        ),
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+@pytest.mark.parametrize("config", sorted(ENSEMBLES))
+def test_ensembles_give_the_numpy_weights(name, config):
+    estimator, n_classes = ENSEMBLES[config]
+    if n_classes is None:
+        X, y = regression()
+        fit_params = {"sample_weight": np.random.RandomState(0).uniform(0.5, 2, 120)}
+    else:
+        X, y = classification(n_classes=n_classes)
+        fit_params = {}
+    reference, model, X_xp = _fit_both(estimator, X, y, name, **fit_params)
+    assert_same_model(reference, model)
+    for expected, got in zip(reference.adapters_, model.adapters_, strict=True):
+        assert_in_namespace(got, X_xp)
+        assert_allclose(to_numpy(got), expected, rtol=0, atol=1e-10)
+    methods = ["predict"]
+    if n_classes is not None:
+        methods += ["predict_proba", "predict_log_proba", "decision_function"]
+    with config_context(array_api_dispatch=True):
+        outputs = {method: getattr(model, method)(X_xp) for method in methods}
+    for method, got in outputs.items():
+        assert_in_namespace(got, X_xp)
+        expected = getattr(reference, method)(X)
+        assert_allclose(to_numpy(got), expected, rtol=0, atol=1e-10)

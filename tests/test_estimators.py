@@ -32,6 +32,8 @@ ESTIMATORS = [
         },
         optimizer="adamw",
     ),
+    BackpropClassifier(n_members=4),
+    BackpropRegressor(n_members=4),
 ]
 
 

@@ -387,6 +387,32 @@ def test_unfitted_counts_match_fitted_ones(rich_model, data):
         assert before == after
 
 
+def test_members_have_an_adapter_row_and_every_head(data):
+    X, y, _, _ = data
+    model = BackpropClassifier(
+        (5,), n_members=4, input_layers=[FeatureScale()], max_iter=2, random_state=0
+    )
+    assert summary(model).name == "BackpropClassifier, unfitted, 4 members"
+    unfitted = summary(model, X).rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = summary(model.fit(X, y))
+    rows = result.rows
+    assert [row["layer"] for row in rows] == [
+        "FeatureScale",
+        "adapter",
+        "hidden 1",
+        "output",
+    ]
+    assert rows[1]["params"] == {"adapter": 4 * X.shape[1]}
+    assert rows[1]["activation"] is None
+    assert (rows[3]["n_inputs"], rows[3]["n_outputs"]) == (5, 1)
+    assert rows[3]["params"] == {"weights": 4 * 5, "biases": 4}
+    assert result.total_params == _n_params(model) + model.adapters_[0].size
+    assert unfitted[:-1] == rows[:-1]
+    assert "adapter" in str(result)
+
+
 def test_through_pipeline(data):
     X, y, _, _ = data
     pipeline = make_pipeline(StandardScaler(), BackpropClassifier((4,), max_iter=3))

@@ -10,7 +10,17 @@ from scipy.special import expit
 from sklearn.base import clone
 
 from skprop import BackpropRegressor
-from skprop.losses import _REGISTRY, Huber, LogLoss, Loss, Poisson, Quantile
+from skprop.losses import (
+    _REGISTRY,
+    Huber,
+    LogitLink,
+    LogLoss,
+    Loss,
+    MemberMeanLink,
+    Poisson,
+    Quantile,
+    _MemberMean,
+)
 
 # Every registered loss, the multiclass form LogLoss takes for softmax, and
 # both with label smoothing.
@@ -139,6 +149,39 @@ def test_known_values():
         LogLoss().loss(y, raw),
         -np.log([[1 - 1 / (1 + np.exp(-0.5))], [1 / (1 + np.exp(2.0))]]),
     )
+
+
+@pytest.mark.parametrize(
+    "loss", [LogLoss().for_target("multiclass"), Huber(), Poisson()], ids=str
+)
+def test_member_mean_is_the_mean_of_each_members_loss(loss):
+    y, _ = targets_and_raw(loss)
+    raw = np.random.RandomState(1).normal(size=(6, 4 * 3))
+    weight = np.random.RandomState(2).uniform(0.5, 2.0, size=6)
+    members = _MemberMean(loss, 4)
+    blocks = [raw[:, 3 * i : 3 * i + 3] for i in range(4)]
+    mean = np.mean([loss.value(y, block, weight) for block in blocks])
+    assert members.value(y, raw, weight) == pytest.approx(mean, rel=1e-12)
+    total, grad = members.weighted(y, raw, weight, 0.5)
+    assert total == pytest.approx(mean, rel=1e-12)
+    for i, block in enumerate(blocks):
+        _, expected = loss.weighted(y, block, weight, 0.5 / 4)
+        assert_allclose(grad[:, 3 * i : 3 * i + 3], expected, rtol=1e-12)
+    assert members.link.inverse(raw).shape == y.shape
+    for part in (members, members.link):
+        assert pickle.loads(pickle.dumps(part)).get_params()["n_members"] == 4
+        assert clone(part).get_params()["n_members"] == 4
+
+
+def test_member_mean_link_averages_probabilities_and_keeps_logs_finite():
+    link = MemberMeanLink(LogitLink(), n_members=2)
+    assert_allclose(link.inverse(np.array([[0.0, 100.0]])), [[0.75]])
+    raw = np.array([[-800.0, -900.0], [800.0, 900.0]])
+    assert_allclose(link.log_inverse(raw)[0], -800.0 - np.log(2), rtol=1e-12)
+    assert_allclose(link.log_complement(raw)[1], -800.0 - np.log(2), rtol=1e-12)
+    assert np.all(np.isfinite(link.scores(raw)))
+    assert link.scores(raw.astype(np.float32)).dtype == np.float32
+    assert (link.out_activation, link.output_kind) == ("logistic", "probability")
 
 
 def test_poisson_rejects_negative_targets():

@@ -215,6 +215,16 @@ def test_user_defined_activation_is_refused():
             skprop_onnx.to_onnx(model, X)
 
 
+def test_members_are_refused():
+    X, y = classification_data()
+    for model in (
+        fit_classifier(X, y, n_members=2, max_iter=2),
+        BackpropRegressor((4,), n_members=2, max_iter=2).fit(X, X[:, 0]),
+    ):
+        with pytest.raises(NotImplementedError, match="n_members > 1"):
+            skprop_onnx.to_onnx(model, X)
+
+
 def test_import_skprop_does_not_import_onnx():
     code = (
         "import sys, skprop; "

@@ -69,6 +69,12 @@ def fitted_models():
         ("float32 regressor", regressor, X32),
         ("poisson", BackpropRegressor(loss="poisson", **small).fit(X, y), X),
         ("streaming", streaming_model(X, y), X),
+        (
+            "members",
+            BackpropClassifier(n_members=3, input_layers=["scale"], **small).fit(X, y),
+            X,
+        ),
+        ("members regressor", BackpropRegressor(n_members=2, **small).fit(X, y), X),
     ]
 
 
