@@ -187,7 +187,6 @@ class NumpyOps:
     sin = staticmethod(np.sin)
     sum = staticmethod(np.sum)
     permute_dims = staticmethod(np.transpose)
-    empty = staticmethod(np.empty)
     zeros_like = staticmethod(np.zeros_like)
     copy = staticmethod(np.copy)
     assign = staticmethod(np.copyto)

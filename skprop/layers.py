@@ -412,7 +412,7 @@ class _Periodic(_Front):
         h = ops.matmul(periodic, coef)  # (e, n, m)
         h = ops.add(h, intercept[:, None, :], out=h)
         h = ops.permute_dims(h, (1, 0, 2))
-        h = _reshape(h, (X.shape[0], -1), ops)
+        h = ops.reshape(h, (X.shape[0], -1))
         return ops.concat_columns([X, h], out), x, u, periodic
 
     def forward(self, arrays, X, work, ops, rng=None):
@@ -429,7 +429,7 @@ class _Periodic(_Front):
         e, m = self.columns.size, self.n_outputs
         # (n, e * m) -> (e, n, m), the layout of h.
         g_h = ops.permute_dims(
-            _reshape(grad_output[:, self.n_inputs :], (n_rows, e, m), ops), (1, 0, 2)
+            ops.reshape(grad_output[:, self.n_inputs :], (n_rows, e, m)), (1, 0, 2)
         )
         ops.assign(g_intercept, ops.sum(g_h, axis=1))
         ops.matmul(ops.permute_dims(work["periodic"], (0, 2, 1)), g_h, out=g_coef)
@@ -492,7 +492,7 @@ class _Categorical(_Front):
         if vectors is not None:
             vectors = vectors.reshape(rows.shape[0], self.n_dims)
         vectors = ops.take(arrays[0], rows, out=vectors)
-        vectors = _reshape(vectors, (n_rows, width), ops)
+        vectors = ops.reshape(vectors, (n_rows, width))
         kept = ops.columns(X, ops.index(self.kept))
         return ops.concat_columns([kept, vectors], out), rows
 
@@ -502,7 +502,7 @@ class _Categorical(_Front):
 
     def backward(self, arrays, grads, grad_output, work, ops, input_grad=True):
         n_kept = self.kept.size
-        grad_vectors = _reshape(grad_output[:, n_kept:], (-1, self.n_dims), ops)
+        grad_vectors = ops.reshape(grad_output[:, n_kept:], (-1, self.n_dims))
         ops.scatter_add_rows(grad_vectors, work["rows"], out=grads[0])
         if not input_grad:
             return None
@@ -513,11 +513,6 @@ class _Categorical(_Front):
 
     def predict(self, arrays, X, out, ops):
         return self._embed(arrays, X, out, None, ops)[0]
-
-
-def _reshape(a, shape, ops):
-    """`a` reshaped, in its own namespace."""
-    return a.reshape(shape) if ops.xp is None else ops.xp.reshape(a, shape)
 
 
 # The engine layer each part builds, so that a fitted model can be saved as
